@@ -1,0 +1,322 @@
+"""Persons, households and groups, and their registration in projects by partners."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from suivi.accounts.models import Gate, Organisation, OwnedModel
+from suivi.lib import ages
+from suivi.places.models import Area, Site
+from suivi.projects.models import Bilingual, Project
+
+
+class Sex(models.TextChoices):
+    FEMALE = "F", _("Female")
+    MALE = "M", _("Male")
+
+
+class PopulationGroup(models.TextChoices):
+    REFUGEE = "refugee", _("Refugee")
+    IDP = "idp", _("Internally displaced")
+    HOST = "host", _("Host community")
+    RETURNEE = "returnee", _("Returnee")
+    MIGRANT = "migrant", _("Migrant")
+
+
+class Difficulty(models.TextChoices):
+    """Answers of the Washington Group short set."""
+
+    NONE = "none", _("No difficulty")
+    SOME = "some", _("Some difficulty")
+    A_LOT = "a_lot", _("A lot of difficulty")
+    CANNOT = "cannot", _("Cannot do at all")
+
+
+WG_DOMAINS = [
+    ("wg_seeing", _("Seeing, even with glasses")),
+    ("wg_hearing", _("Hearing, even with a hearing aid")),
+    ("wg_walking", _("Walking or climbing steps")),
+    ("wg_cognition", _("Remembering or concentrating")),
+    ("wg_self_care", _("Self-care, such as washing or dressing")),
+    ("wg_communication", _("Communicating in the usual language")),
+]
+
+
+class ConsentScope(models.TextChoices):
+    NONE = "", _("No consent recorded")
+    PROGRAMME = "programme", _("Use within this programme only")
+    PARTNERS = "partners", _("Sharing with the programme's partners")
+    REFERRAL = "referral", _("Sharing with partners and referral services")
+
+
+class SpecificNeed(Bilingual, models.Model):
+    """A specific need (child at risk, older person at risk, serious medical condition...)."""
+
+    code = models.CharField(_("code"), max_length=10, unique=True)
+    name_fr = models.CharField(_("name (French)"), max_length=120)
+    name_en = models.CharField(_("name (English)"), max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("specific need")
+        verbose_name_plural = _("specific needs")
+
+    def __str__(self) -> str:
+        return self.localized("name")
+
+
+def _wg_field(label):
+    return models.CharField(label, max_length=6, choices=Difficulty.choices, blank=True)
+
+
+class Household(OwnedModel):
+    """A household; its members are persons pointing to it."""
+
+    code = models.CharField(_("household code"), max_length=40)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("area")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
+    )
+    head = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("head of household"),
+    )
+
+    gate = Gate(
+        project="members__registrations__project",
+        partner="members__registrations__partner",
+        multi=True,
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="household_unique_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Person(OwnedModel):
+    """A person registered in Suivi. Registration in projects is separate (``Registration``)."""
+
+    family_name = models.CharField(_("family name"), max_length=100)
+    given_name = models.CharField(_("given names"), max_length=150)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date_estimated = models.BooleanField(_("date of birth is estimated"), default=False)
+    population_group = models.CharField(
+        _("population group"), max_length=10, choices=PopulationGroup.choices
+    )
+    wg_seeing = _wg_field(WG_DOMAINS[0][1])
+    wg_hearing = _wg_field(WG_DOMAINS[1][1])
+    wg_walking = _wg_field(WG_DOMAINS[2][1])
+    wg_cognition = _wg_field(WG_DOMAINS[3][1])
+    wg_self_care = _wg_field(WG_DOMAINS[4][1])
+    wg_communication = _wg_field(WG_DOMAINS[5][1])
+    has_disability = models.BooleanField(
+        _("disability"),
+        default=False,
+        editable=False,
+        help_text=_("At least 'a lot of difficulty' in one Washington Group domain."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("area")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
+    )
+    household = models.ForeignKey(
+        Household,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("household"),
+    )
+    relationship_to_head = models.CharField(
+        _("relationship to head of household"), max_length=40, blank=True
+    )
+    specific_needs = models.ManyToManyField(
+        SpecificNeed, blank=True, verbose_name=_("specific needs")
+    )
+    consent_date = models.DateField(_("consent date"), null=True, blank=True)
+    consent_scope = models.CharField(
+        _("consent scope"), max_length=10, choices=ConsentScope.choices, blank=True
+    )
+
+    gate = Gate(project="registrations__project", partner="registrations__partner", multi=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        indexes = [
+            models.Index(fields=["organisation", "family_name", "given_name"]),
+            models.Index(fields=["birth_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name.upper()}"
+
+    @property
+    def reference(self) -> str:
+        return f"P-{self.pk:07d}" if self.pk else ""
+
+    def age_on(self, day: datetime.date) -> int | None:
+        return ages.age_on(self.birth_date, day)
+
+    def age_band_on(self, day: datetime.date) -> str:
+        return ages.band_for_age(self.age_on(day))
+
+    def wg_answers(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name, _label in WG_DOMAINS}
+
+    def disability_from_answers(self) -> bool:
+        """Washington Group cut-off: 'a lot of difficulty' or 'cannot do at all' in any domain."""
+        return any(v in (Difficulty.A_LOT, Difficulty.CANNOT) for v in self.wg_answers().values())
+
+    def save(self, *args, **kwargs):
+        self.has_disability = self.disability_from_answers()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and any(f.startswith("wg_") for f in update_fields):
+            kwargs["update_fields"] = {*update_fields, "has_disability"}
+        super().save(*args, **kwargs)
+
+
+class ExternalId(models.Model):
+    """An identifier given to the person elsewhere (proGres, national ID card, partner's list)."""
+
+    class Scheme(models.TextChoices):
+        PROGRES = "progres", _("UNHCR proGres individual number")
+        NATIONAL_ID = "national_id", _("National identity number")
+        PARTNER = "partner", _("Partner's list number")
+        OTHER = "other", _("Other")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="external_ids")
+    scheme = models.CharField(_("scheme"), max_length=20, choices=Scheme.choices)
+    value = models.CharField(_("identifier"), max_length=60)
+
+    class Meta:
+        verbose_name = _("external identifier")
+        verbose_name_plural = _("external identifiers")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "value"], name="external_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()}: {self.value}"
+
+
+class Registration(OwnedModel):
+    """A person enrolled in a project by a partner (or by the lead organisation itself)."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXITED = "exited", _("Exited")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="registrations")
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="registrations", verbose_name=_("project")
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+    )
+    registered_on = models.DateField(_("registration date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+
+    class Meta:
+        ordering = ["-registered_on"]
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "project"], name="registration_unique")
+        ]
+        indexes = [models.Index(fields=["project", "partner"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.project.code}"
+
+
+class Group(OwnedModel):
+    """A community group: CBO, refugee-led organisation, women's group, savings group..."""
+
+    class Kind(models.TextChoices):
+        CBO = "cbo", _("Community-based organisation")
+        RLO = "rlo", _("Refugee-led organisation")
+        WOMENS_GROUP = "womens_group", _("Women's group")
+        SAVINGS_GROUP = "savings_group", _("Savings group")
+        YOUTH_GROUP = "youth_group", _("Youth group")
+        COMMITTEE = "committee", _("Committee")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name=_("project"),
+    )
+    partner = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner"),
+    )
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("area")
+    )
+    site = models.ForeignKey(
+        Site, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site")
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    members = models.ManyToManyField(Person, through="GroupMembership", related_name="groups")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="group_memberships")
+    role = models.CharField(_("role in the group"), max_length=60, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "person"], name="group_membership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.group}"

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from suivi.registry import views
+
+app_name = "registry"
+urlpatterns = [
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/new/", views.person_create, name="person_create"),
+    path("persons/search/", views.person_search, name="person_search"),
+    path("persons/<int:pk>/", views.person_detail, name="person_detail"),
+    path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/register/", views.registration_create, name="registration_create"),
+    path("sites/options/", views.site_options, name="site_options"),
+    path("households/", views.household_list, name="household_list"),
+    path("households/new/", views.household_create, name="household_create"),
+    path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path(
+        "households/<int:pk>/members/add/",
+        views.household_member_add,
+        name="household_member_add",
+    ),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/new/", views.group_create, name="group_create"),
+    path("groups/<int:pk>/", views.group_detail, name="group_detail"),
+    path("groups/<int:pk>/members/add/", views.group_member_add, name="group_member_add"),
+]

@@ -1,0 +1,498 @@
+"""Pages of the registry: persons and their registrations in projects, households and groups.
+
+Every row comes through ``visible_to(request.user)``: a row the user may not see is a 404. Writes
+need a data-entry role (``services.can_enter_data``); a visible row the user may not change is a
+403. A partner focal point's own partner is forced on what they create.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from suivi.lib import listing
+from suivi.places.models import Area, Site
+from suivi.registry import forms, services
+from suivi.registry.models import (
+    WG_DOMAINS,
+    ExternalId,
+    Group,
+    Household,
+    Person,
+    Registration,
+)
+
+PICKER_FIELDS = {"person", "head"}
+
+
+def _add_service_error(form, error: ValidationError, renames: dict[str, str] | None = None):
+    """Show a service's refusal on the form: on the field it names when the form has it."""
+    renames = {"external_ids": "progres", **(renames or {})}
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = renames.get(field, field)
+        form.add_error(name if name in form.fields else None, errors)
+
+
+def _with_ages(persons) -> list[Person]:
+    """Attach today's age to each person for display (``~`` marks an estimated date)."""
+    today = timezone.localdate()
+    persons = list(persons)
+    for person in persons:
+        person.age = person.age_on(today)
+    return persons
+
+
+def _picker_form(request, form_class, **kwargs):
+    """The form of a page with a person picker, and whether it was submitted for saving.
+
+    The Search button (used without JavaScript) posts ``_search``: the page comes back with the
+    typed values and the matching persons, without refusing the half-filled form.
+    """
+    if request.method == "POST":
+        query = request.POST.get("q", "")
+        if "_search" not in request.POST:
+            return form_class(request.POST, query=query, **kwargs), True
+        return form_class(initial=request.POST.dict(), query=query, **kwargs), False
+    return form_class(query=request.GET.get("q", ""), **kwargs), False
+
+
+def _require_data_entry(user) -> list:
+    projects = services.data_entry_projects(user)
+    if not projects:
+        raise PermissionDenied(_("You may not enter data in any project."))
+    return projects
+
+
+# --- Persons -----------------------------------------------------------------------------------
+
+
+@login_required
+def person_list(request):
+    user = request.user
+    filters = forms.PersonFilterForm(request.GET, user=user)
+    values = filters.values()
+    persons = Person.objects.visible_to(user)
+    if values.get("q"):
+        persons = services.person_search(persons, values["q"])
+    registrations = Registration.objects.visible_to(user)
+    if "project" in values:
+        in_project = registrations.filter(project=values["project"])
+        persons = persons.filter(pk__in=in_project.values("person_id"))
+    if "partner" in values:
+        with_partner = registrations.filter(partner=values["partner"])
+        persons = persons.filter(pk__in=with_partner.values("person_id"))
+    for name in ("sex", "population_group"):
+        if name in values:
+            persons = persons.filter(**{name: values[name]})
+    if "disability" in values:
+        persons = persons.filter(has_disability=values["disability"] == "yes")
+    if "area" in values:
+        persons = persons.filter(area__in=Area.objects.within(values["area"]))
+    # Newest first by default: it is what the data-entry team checks, and at a million rows it
+    # reads the primary key index instead of sorting every visible person by name.
+    order = ("family_name", "given_name", "pk") if values.get("q") else ("-pk",)
+    persons = (
+        persons.order_by(*order)
+        .select_related("area")
+        .prefetch_related(
+            Prefetch(
+                "registrations",
+                queryset=registrations.select_related("project"),
+                to_attr="visible_registrations",
+            )
+        )
+    )
+    page = listing.paginate(request, persons)
+    page.object_list = _with_ages(page.object_list)
+    return render(
+        request,
+        "registry/person_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "can_create": bool(services.data_entry_projects(user)),
+        },
+    )
+
+
+@login_required
+def person_detail(request, pk: int):
+    user = request.user
+    person = get_object_or_404(
+        Person.objects.visible_to(user).select_related("area__parent", "site"), pk=pk
+    )
+    person.age = person.age_on(timezone.localdate())
+    household = None
+    if person.household_id:
+        household = Household.objects.visible_to(user).filter(pk=person.household_id).first()
+    wg = [
+        (label, getattr(person, f"get_{name}_display")())
+        for name, label in WG_DOMAINS
+        if getattr(person, name)
+    ]
+    visible_groups = Group.objects.visible_to(user)
+    context = {
+        "person": person,
+        "household": household,
+        "wg_answers": wg,
+        "specific_needs": person.specific_needs.all(),
+        "external_ids": person.external_ids.all(),
+        "registrations": Registration.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("project", "partner"),
+        "group_memberships": person.group_memberships.filter(group__in=visible_groups)
+        .select_related("group")
+        .order_by("group__name"),
+        "attendances": person.attendances.visible_to(user)
+        .select_related("session__project")
+        .order_by("-session__date", "-pk")[:100],
+        "distributions": person.distributions.visible_to(user).select_related("project")[:100],
+        "can_edit": services.person_can_edit(user=user, person=person),
+        "can_register": bool(services.data_entry_projects(user)),
+    }
+    return render(request, "registry/person_detail.html", context)
+
+
+@login_required
+def person_create(request):
+    user = request.user
+    projects = _require_data_entry(user)
+    form = forms.PersonForm(request.POST or None, user=user, projects=projects)
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not data["confirm"]:
+            probe = form.duplicate_probe()
+            duplicates = _with_ages(services.person_likely_duplicates(user=user, data=probe))
+        if not duplicates:
+            try:
+                person = services.person_register(
+                    organisation=data["project"].organisation,
+                    by=user,
+                    data=form.person_data(),
+                    project=data["project"],
+                    partner=data["partner"],
+                    registered_on=data["registered_on"],
+                    specific_needs=data["specific_needs"],
+                    external_ids={ExternalId.Scheme.PROGRES: data["progres"]},
+                )
+            except ValidationError as error:
+                _add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s is registered as %(reference)s.")
+                    % {"name": person, "reference": person.reference},
+                )
+                return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request,
+        "registry/person_form.html",
+        {"form": form, "duplicates": duplicates, "creating": True},
+    )
+
+
+@login_required
+def person_edit(request, pk: int):
+    user = request.user
+    person = get_object_or_404(Person.objects.visible_to(user), pk=pk)
+    if not services.person_can_edit(user=user, person=person):
+        raise PermissionDenied(_("You may not change this person's record."))
+    form = forms.PersonForm(request.POST or None, user=user, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(
+                person=person,
+                by=user,
+                data=form.person_data(),
+                specific_needs=list(form.cleaned_data["specific_needs"]),
+                external_ids={ExternalId.Scheme.PROGRES: form.cleaned_data["progres"]},
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(
+        request, "registry/person_form.html", {"form": form, "person": person, "creating": False}
+    )
+
+
+@login_required
+def registration_create(request, pk: int):
+    user = request.user
+    person = get_object_or_404(Person.objects.visible_to(user), pk=pk)
+    projects = _require_data_entry(user)
+    form = forms.RegistrationForm(request.POST or None, user=user, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.registration_create(
+                person=person,
+                project=data["project"],
+                partner=data["partner"],
+                registered_on=data["registered_on"],
+                by=user,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered in project %(code)s.")
+                % {"name": person, "code": data["project"].code},
+            )
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/registration_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_GET
+def person_search(request):
+    """The persons matching ``q``, as radio buttons for a picker (an htmx fragment)."""
+    field = request.GET.get("field", "person")
+    if field not in PICKER_FIELDS:
+        field = "person"
+    query = request.GET.get("q", "").strip()
+    candidates = []
+    if query:
+        found = services.person_search(Person.objects.visible_to(request.user), query)
+        candidates = _with_ages(found.select_related("area")[:20])
+    return render(
+        request,
+        "registry/_person_candidates.html",
+        {"candidates": candidates, "name": field, "query": query, "value": ""},
+    )
+
+
+@login_required
+@require_GET
+def site_options(request):
+    """The options of a site select for the chosen area and the areas below it (htmx)."""
+    raw = request.GET.get("area", "")
+    area = Area.objects.filter(pk=raw).first() if raw.isdigit() else None
+    sites = []
+    if area is not None:
+        within = Site.objects.filter(area__in=Area.objects.within(area))
+        sites = within.select_related("area").order_by("name")
+    return render(request, "registry/_site_options.html", {"sites": sites})
+
+
+# --- Households --------------------------------------------------------------------------------
+
+
+@login_required
+def household_list(request):
+    user = request.user
+    filters = forms.HouseholdFilterForm(request.GET)
+    values = filters.values()
+    households = Household.objects.visible_to(user)
+    if values.get("q"):
+        households = listing.search(households, values["q"], ["code"])
+    if "area" in values:
+        households = households.filter(area__in=Area.objects.within(values["area"]))
+    households = (
+        households.select_related("area", "head")
+        .annotate(member_count=Count("members"))
+        .order_by("code", "pk")
+    )
+    page = listing.paginate(request, households)
+    # The head is named only to users who may see that person.
+    head_ids = [h.head_id for h in page.object_list if h.head_id]
+    visible_heads = set(
+        Person.objects.visible_to(user).filter(pk__in=head_ids).values_list("pk", flat=True)
+    )
+    for household in page.object_list:
+        household.visible_head = household.head if household.head_id in visible_heads else None
+    return render(
+        request,
+        "registry/household_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "can_create": bool(services.data_entry_projects(user)),
+        },
+    )
+
+
+@login_required
+def household_detail(request, pk: int):
+    user = request.user
+    household = get_object_or_404(
+        Household.objects.visible_to(user).select_related("area", "site"), pk=pk
+    )
+    members = _with_ages(household.members.visible_to(user).select_related("area"))
+    head = None
+    if household.head_id:
+        head = Person.objects.visible_to(user).filter(pk=household.head_id).first()
+    context = {
+        "household": household,
+        "head": head,
+        "members": members,
+        "hidden_members": household.members.count() - len(members),
+        "distributions": household.distributions.visible_to(user).select_related("project")[:100],
+        "can_edit": services.household_can_edit(user=user, household=household),
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+@login_required
+def household_create(request):
+    user = request.user
+    _require_data_entry(user)
+    form, submitted = _picker_form(request, forms.HouseholdForm, user=user)
+    if submitted and form.is_valid():
+        data = form.cleaned_data
+        head = data["head"]
+        try:
+            household = services.household_create(
+                organisation=head.organisation,
+                by=user,
+                data={"code": data["code"], "area": data["area"], "site": data["site"]},
+                head=head,
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The household %(code)s is created.") % data)
+            return redirect("registry:household_detail", pk=household.pk)
+    return render(request, "registry/household_form.html", {"form": form})
+
+
+@login_required
+def household_member_add(request, pk: int):
+    user = request.user
+    household = get_object_or_404(Household.objects.visible_to(user), pk=pk)
+    if not services.household_can_edit(user=user, household=household):
+        raise PermissionDenied(_("You may not change this household."))
+    form, submitted = _picker_form(
+        request, forms.HouseholdMemberForm, user=user, household=household
+    )
+    if submitted and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.household_member_add(
+                household=household,
+                person=person,
+                by=user,
+                relationship=form.cleaned_data["relationship"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is added to household %(code)s.")
+                % {"name": person, "code": household.code},
+            )
+            return redirect("registry:household_detail", pk=household.pk)
+    context = {"form": form, "household": household, "relationships": forms.RELATIONSHIPS}
+    return render(request, "registry/household_member_form.html", context)
+
+
+# --- Groups ------------------------------------------------------------------------------------
+
+
+@login_required
+def group_list(request):
+    user = request.user
+    filters = forms.GroupFilterForm(request.GET, user=user)
+    values = filters.values()
+    groups = Group.objects.visible_to(user)
+    if values.get("q"):
+        groups = listing.search(groups, values["q"], ["name"])
+    for name in ("kind", "project"):
+        if name in values:
+            groups = groups.filter(**{name: values[name]})
+    groups = (
+        groups.select_related("project", "partner", "area")
+        .annotate(member_count=Count("memberships"))
+        .order_by("name", "pk")
+    )
+    page = listing.paginate(request, groups)
+    return render(
+        request,
+        "registry/group_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "can_create": bool(services.data_entry_projects(user)),
+        },
+    )
+
+
+@login_required
+def group_detail(request, pk: int):
+    user = request.user
+    group = get_object_or_404(
+        Group.objects.visible_to(user).select_related("project", "partner", "area", "site"), pk=pk
+    )
+    memberships = list(
+        group.memberships.filter(person__in=Person.objects.visible_to(user))
+        .select_related("person")
+        .order_by("person__family_name", "person__given_name")
+    )
+    context = {
+        "group": group,
+        "memberships": memberships,
+        "hidden_members": group.memberships.count() - len(memberships),
+        "distributions": group.distributions.visible_to(user).select_related("project")[:100],
+        "can_edit": services.group_can_edit(user=user, group=group),
+    }
+    return render(request, "registry/group_detail.html", context)
+
+
+@login_required
+def group_create(request):
+    user = request.user
+    projects = _require_data_entry(user)
+    form = forms.GroupForm(request.POST or None, user=user, projects=projects)
+    if request.method == "POST" and form.is_valid():
+        data = form.group_data()
+        try:
+            group = services.group_create(
+                organisation=data["project"].organisation, by=user, data=data
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The group %(name)s is created.") % data)
+            return redirect("registry:group_detail", pk=group.pk)
+    return render(request, "registry/group_form.html", {"form": form})
+
+
+@login_required
+def group_member_add(request, pk: int):
+    user = request.user
+    group = get_object_or_404(Group.objects.visible_to(user).select_related("project"), pk=pk)
+    if not services.group_can_edit(user=user, group=group):
+        raise PermissionDenied(_("You may not change this group."))
+    form, submitted = _picker_form(request, forms.GroupMemberForm, user=user, group=group)
+    if submitted and form.is_valid():
+        person = form.cleaned_data["person"]
+        try:
+            services.group_member_add(
+                group=group,
+                person=person,
+                by=user,
+                role=form.cleaned_data["role"],
+                joined_on=form.cleaned_data["joined_on"],
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is added to the group %(group)s.") % {"name": person, "group": group},
+            )
+            return redirect("registry:group_detail", pk=group.pk)
+    return render(request, "registry/group_member_form.html", {"form": form, "group": group})
