@@ -58,7 +58,7 @@ def main() -> None:
         ("project list", reverse("projects:list")),
         ("project detail", reverse("projects:detail", args=[project.pk])),
         ("logframe", reverse("projects:logframe", args=[project.pk])),
-        ("indicator detail", reverse("projects:indicator_detail", args=[indicator.pk])),
+        ("indicator detail", reverse("reports:indicator_detail", args=[indicator.pk])),
         ("work plan", reverse("projects:workplan", args=[project.pk])),
         ("person list", reverse("registry:person_list")),
         ("person detail", reverse("registry:person_detail", args=[person.pk])),

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "suivi.projects",
     "suivi.registry",
     "suivi.delivery",
+    "suivi.imports",
     "suivi.reports",
 ]
 

@@ -44,7 +44,7 @@ ROW_URLS = {
     "projects:workplan": ["pa"],
     "projects:activity_create": ["pa"],
     "projects:result_edit": ["result"],
-    "projects:indicator_detail": ["indicator"],
+    "reports:indicator_detail": ["indicator"],
     "projects:indicator_edit": ["indicator"],
     "projects:target_edit": ["indicator"],
     "projects:value_enter": ["indicator", "period"],
@@ -71,7 +71,7 @@ OTHER_SCOPE = {
     "distribution_p": "distribution_b",
 }
 POST_ONLY_PREFIXES = ("attendance_add", "attendance_remove", "period_lock", "period_unlock",
-                      "values_compute", "values_transition")
+                      "values_compute", "values_transition", "token_revoke")
 SKIP = {"set_language", "logout", "login", "admin", "api"}
 
 

@@ -1,6 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from suivi.audit import views  # noqa: F401
+from suivi.audit import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.event_list, name="list"),
+]

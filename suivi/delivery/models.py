@@ -4,15 +4,43 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Gate, GatedQuerySet, Organisation, OwnedModel
 from suivi.lib import ages
 from suivi.places.models import Area, Site
-from suivi.projects.models import Currency, PlannedActivity, Project
+from suivi.projects.models import Currency, PlannedActivity, Project, ReportingPeriod
 from suivi.registry.models import Group, Household, Person, Sex
+
+
+class SessionQuerySet(GatedQuerySet):
+    def with_counts(self):
+        """Annotate ``attendance_count`` (persons present) and ``reach_count`` (people counted).
+
+        Subqueries rather than joins: two joined aggregates would multiply each other, and a
+        subquery is evaluated only for the rows of the page shown.
+        """
+        present = (
+            Attendance.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        reached = (
+            ReachCount.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Sum("count"))
+            .values("n")
+        )
+        return self.annotate(
+            attendance_count=Coalesce(Subquery(present, output_field=IntegerField()), 0),
+            reach_count=Coalesce(Subquery(reached, output_field=IntegerField()), 0),
+        )
 
 
 class Session(OwnedModel):
@@ -57,6 +85,8 @@ class Session(OwnedModel):
     facilitator = models.CharField(_("facilitator"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
+    objects = SessionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-date", "-id"]
         verbose_name = _("session")
@@ -65,6 +95,10 @@ class Session(OwnedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.date:%d/%m/%Y})"
+
+    def is_locked(self) -> bool:
+        """Whether the session is dated in a locked reporting period of its project."""
+        return ReportingPeriod.objects.locked_on(self.project_id, self.date)
 
     def clean(self):
         if self.planned_activity_id and self.planned_activity.project_id != self.project_id:
@@ -239,6 +273,10 @@ class Distribution(OwnedModel):
     @property
     def recipient(self):
         return self.person or self.household or self.group
+
+    def is_locked(self) -> bool:
+        """Whether the distribution is dated in a locked reporting period of its project."""
+        return ReportingPeriod.objects.locked_on(self.project_id, self.date)
 
     def clean(self):
         recipients = [r for r in (self.person_id, self.household_id, self.group_id) if r]

@@ -1,14 +1,37 @@
 """Administrative areas with P-codes (country > admin1 > admin2 > admin3) and sites."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from suivi.places.names import name_pattern
+
+
+def _words_in(queryset: models.QuerySet, text: str, names: list[str], codes: list[str]):
+    """Rows where every word of ``text`` is in one of ``names`` (accents, case, apostrophes and
+    hyphens ignored) or starts one of ``codes``."""
+    for word in text.split():
+        pattern = name_pattern(word)
+        q = Q()
+        if pattern:
+            for field in names:
+                q |= Q(**{f"{field}__regex": pattern})
+        for field in codes:
+            q |= Q(**{f"{field}__istartswith": word})
+        queryset = queryset.filter(q)
+    return queryset
 
 
 class AreaQuerySet(models.QuerySet):
     def within(self, area: "Area"):
         """The area and every area below it (P-codes nest by prefix)."""
         return self.filter(country=area.country, pcode__startswith=area.pcode)
+
+    def search(self, text: str):
+        """Areas whose French or English name holds every word of ``text``, or whose P-code
+        starts with it."""
+        return _words_in(self, text, ["name_fr", "name_en"], ["pcode"])
 
 
 class Area(models.Model):
@@ -50,6 +73,25 @@ class Area(models.Model):
             area = area.parent
         return area if area is not None and area.level == level else None
 
+    def ancestors(self) -> list["Area"]:
+        """The areas above this one, the country first."""
+        chain = []
+        area = self.parent
+        while area is not None:
+            chain.append(area)
+            area = area.parent
+        return chain[::-1]
+
+
+class SiteQuerySet(models.QuerySet):
+    def within(self, area: Area):
+        """Sites of the area and of every area below it."""
+        return self.filter(area__in=Area.objects.within(area))
+
+    def search(self, text: str):
+        """Sites whose name holds every word of ``text`` (accents and case ignored)."""
+        return _words_in(self, text, ["name"], [])
+
 
 class Site(models.Model):
     """A place where work happens: a school, a health centre, a border post, a village..."""
@@ -73,6 +115,8 @@ class Site(models.Model):
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
     )
+
+    objects = SiteQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -156,7 +156,17 @@ class Result(Bilingual, OwnedModel):
         return self.code.count(".")
 
     def sort_key(self) -> tuple:
-        return tuple(int(p) if p.isdigit() else p for p in self.code.split("."))
+        return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.code.split("."))
+
+    def next_child_code(self) -> str:
+        """The first free code under this result: 1.2 -> 1.2.1, 1.2.2..."""
+        taken = set(
+            Result.objects.filter(project_id=self.project_id).values_list("code", flat=True)
+        )
+        number = 1
+        while f"{self.code}.{number}" in taken:
+            number += 1
+        return f"{self.code}.{number}"
 
     def clean(self):
         if self.parent_id and self.parent.project_id != self.project_id:
@@ -166,6 +176,13 @@ class Result(Bilingual, OwnedModel):
             if self.LEVEL_ORDER.index(self.level) <= parent_rank:
                 raise ValidationError(
                     {"level": _("A result must be at a lower level than its parent.")}
+                )
+        if self.pk and self.level in self.LEVEL_ORDER:
+            rank = self.LEVEL_ORDER.index(self.level)
+            below = self.LEVEL_ORDER[rank + 1 :]
+            if self.children.exclude(level__in=below).exists():
+                raise ValidationError(
+                    {"level": _("A result must be at a higher level than the results under it.")}
                 )
 
 

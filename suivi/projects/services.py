@@ -10,7 +10,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from suivi.accounts.models import User
+from suivi.accounts.models import (
+    DATA_ENTRY_ROLES,
+    Organisation,
+    Role,
+    User,
+    has_role,
+    partner_of,
+    scopes_for,
+)
 from suivi.audit import services as audit
 from suivi.lib import periods
 from suivi.projects.models import (
@@ -65,7 +73,22 @@ def project_create(
 
 
 @transaction.atomic
-def project_update(*, project: Project, by: User, data: dict, partners=None) -> Project:
+def project_update(
+    *,
+    project: Project,
+    by: User,
+    data: dict,
+    partners=None,
+    donors=None,
+    sectors=None,
+    areas=None,
+) -> Project:
+    """Change a project's facts and, when given, its partners, donors, sectors and areas.
+
+    New dates get their missing quarters and years; periods outside the new dates stay, with
+    whatever data they hold.
+    """
+    dates = (project.start_date, project.end_date)
     audit.save_changes(project, by=by, action="project.update", data=data, fields=PROJECT_FIELDS)
     if partners is not None:
         before = sorted(project.partner_ids())
@@ -79,6 +102,20 @@ def project_update(*, project: Project, by: User, data: dict, partners=None) -> 
                 target=project,
                 changes={"partners": [before, after]},
             )
+    for name, values in (("donors", donors), ("sectors", sectors), ("areas", areas)):
+        if values is None:
+            continue
+        related = getattr(project, name)
+        before = sorted(related.values_list("pk", flat=True))
+        related.set(values)
+        after = sorted(related.values_list("pk", flat=True))
+        if before != after:
+            audit.record(
+                actor=by, action=f"project.{name}", target=project, changes={name: [before, after]}
+            )
+    if (project.start_date, project.end_date) != dates:
+        periods_generate(project=project, kind=periods.QUARTER, by=by)
+        periods_generate(project=project, kind=periods.YEAR, by=by)
     return project
 
 
@@ -359,3 +396,71 @@ def planned_activity_update(*, activity: PlannedActivity, by: User, data: dict) 
         data=data,
         fields=PLANNED_ACTIVITY_FIELDS,
     )
+
+
+# --- Who may change what ------------------------------------------------------------------------
+
+# Roles that create projects and change their facts (dates, budget, donors, partners).
+PROJECT_MANAGER_ROLES = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER})
+
+
+def project_create_organisations(user: User):
+    """Organisations in which ``user`` may create projects: they are an administrator or a
+    programme manager of the whole organisation (a role limited to some projects would not see
+    the new one)."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    ids = {
+        s.organisation_id
+        for s in scopes_for(user)
+        if s.role in PROJECT_MANAGER_ROLES and s.project_ids is None
+    }
+    return Organisation.objects.filter(pk__in=ids)
+
+
+def planned_activity_can_edit(*, user: User, project: Project, partner_id: int | None) -> bool:
+    """Whether ``user`` may plan or change work-plan activities of ``partner_id`` (None: the
+    agency itself) in ``project``. A partner focal point plans only their own partner's work."""
+    if not has_role(user, DATA_ENTRY_ROLES, project, partner_id):
+        return False
+    own = partner_of(user, project)
+    return own is None or own == partner_id
+
+
+# --- Targets --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_clear(*, indicator: Indicator, period: ReportingPeriod, by: User) -> bool:
+    """Remove the target of an indicator for a period; returns whether there was one."""
+    _refuse_locked_period(period)
+    target = Target.objects.filter(indicator=indicator, period=period).first()
+    if target is None:
+        return False
+    audit.record(
+        actor=by, action="target.delete", target=target, changes={"value": [target.value, None]}
+    )
+    target.delete()
+    return True
+
+
+@transaction.atomic
+def indicator_targets_set(
+    *, indicator: Indicator, targets: dict[ReportingPeriod, Decimal | None], by: User
+) -> int:
+    """Set (or, with None, remove) the targets of an indicator for several periods at once.
+
+    All or nothing: a locked period among them refuses the whole change. Returns how many
+    targets changed.
+    """
+    current = {t.period_id: t.value for t in Target.objects.filter(indicator=indicator)}
+    changed = 0
+    for period, value in targets.items():
+        if value is None:
+            if period.pk in current:
+                target_clear(indicator=indicator, period=period, by=by)
+                changed += 1
+        elif current.get(period.pk) != value:
+            target_set(indicator=indicator, period=period, value=value, by=by)
+            changed += 1
+    return changed

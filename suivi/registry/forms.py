@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import re
 
 from django import forms
 from django.urls import reverse_lazy
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Organisation, User, partner_of
 from suivi.lib import ages
+from suivi.lib.phones import normalise_phone
 from suivi.places.models import Area, Site
 from suivi.projects.models import Project
 from suivi.registry import services
@@ -43,9 +43,6 @@ PERSON_DATA_FIELDS = [
     "consent_scope",
 ]
 OLDEST_AGE = 120
-COUNTRY_CALLING_CODES = {"ML": "223", "MR": "222"}
-PHONE_INTERNATIONAL = re.compile(r"^(?:\+|00)(223|222)(\d{8})$")
-PHONE_LOCAL = re.compile(r"^\d{8}$")
 # Suggestions offered for the relationship to the head of household (free text is accepted).
 RELATIONSHIPS = [
     _("Head of household"),
@@ -114,29 +111,6 @@ AREA_WIDGET_ATTRS = {
     "hx-target": "#id_site",
     "hx-trigger": "change",
 }
-
-
-def normalise_phone(raw: str, country: str = "") -> str:
-    """A Malian or Mauritanian number in compact international form (+22376123456).
-
-    A local 8-digit number takes the calling code of the person's country when it is known.
-    Raises ValidationError on anything else.
-    """
-    compact = re.sub(r"[\s.\-/()]", "", raw)
-    if not compact:
-        return ""
-    match = PHONE_INTERNATIONAL.match(compact)
-    if match:
-        return f"+{match.group(1)}{match.group(2)}"
-    if PHONE_LOCAL.match(compact):
-        code = COUNTRY_CALLING_CODES.get(country.upper())
-        return f"+{code}{compact}" if code else compact
-    raise forms.ValidationError(
-        _(
-            "Enter a Malian (+223) or Mauritanian (+222) number, or a local number of 8 digits, "
-            "for example +223 76 12 34 56."
-        )
-    )
 
 
 class PersonPicker(forms.Widget):

@@ -1,29 +1,88 @@
-"""The indicator engine: figures of a computed indicator for a period, with disaggregations.
+"""The indicator engine: figures of an indicator for a period, with disaggregations.
 
 It reads delivery and registry rows with grouped queries (one per indicator and period) and
 never loads persons into memory. Cells are keyed ``dimension=value`` joined by ``|`` in the
 order of ``Dimension``; the total is the cell "".
+
+``figures`` is the one answer to "what is the value of this indicator in this period": the live
+computation while the period is open, the stored values once it is locked (and always for
+indicators entered by hand). Pages, the API and exports all read it.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, Substr
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from suivi.delivery.models import Attendance, Distribution, ReachCount
+from suivi.delivery.models import Attendance, Distribution, ReachCount, Session
 from suivi.lib import ages
-from suivi.projects.models import Dimension, Indicator, ReportingPeriod
-from suivi.registry.models import Person, Registration
+from suivi.projects.models import Dimension, Indicator, IndicatorValue, ReportingPeriod
+from suivi.registry.models import Person, PopulationGroup, Registration
 
 DIMENSION_ORDER = list(Dimension.values)
+# Dimensions that counted reach (people reached without registration) carries.
+REACH_DIMENSIONS = ("sex", "age_band")
+# Admin 1 P-codes of Mali and Mauritania are the country's two letters and two digits (COD-AB).
+ADMIN1_PCODE_LENGTH = 4
+# From the least to the most advanced: a figure is as advanced as its least advanced cell.
+STATUS_ORDER = [
+    IndicatorValue.Status.DRAFT,
+    IndicatorValue.Status.SUBMITTED,
+    IndicatorValue.Status.VALIDATED,
+]
+
+
+# --- Definitions ------------------------------------------------------------------------------
+
+
+def measure_of(indicator: Indicator) -> str:
+    d = indicator.definition
+    return d.get("measure", "people" if d.get("source") == "reach" else "persons")
+
+
+def dimensions(indicator: Indicator) -> list[str]:
+    """The disaggregations an indicator's figures carry, in cell order."""
+    dims = [x for x in DIMENSION_ORDER if x in (indicator.disaggregations or [])]
+    if indicator.method == Indicator.Method.COMPUTED and measure_of(indicator) == "people":
+        dims = [x for x in dims if x in REACH_DIMENSIONS]
+    if indicator.method == Indicator.Method.COMPUTED and measure_of(indicator) == "households":
+        dims = []
+    return dims
+
+
+def has_persons(indicator: Indicator) -> bool:
+    """Whether registered persons stand behind the indicator's figures (so they can be listed)."""
+    if indicator.method != Indicator.Method.COMPUTED:
+        return False
+    return indicator.definition.get("source") != "reach" and measure_of(indicator) != "households"
 
 
 def window(indicator: Indicator, period: ReportingPeriod) -> tuple[datetime.date, datetime.date]:
     start = indicator.project.start_date if indicator.cumulative else period.start
     return start, period.end
+
+
+# --- Cells ------------------------------------------------------------------------------------
 
 
 def age_band_expression(prefix: str, on: datetime.date) -> Case:
@@ -40,6 +99,7 @@ def age_band_expression(prefix: str, on: datetime.date) -> Case:
 
 
 def dimension_expressions(prefix: str, on: datetime.date) -> dict:
+    """The value of each dimension for a row whose person is at ``prefix`` (age on ``on``)."""
     return {
         "sex": Coalesce(F(f"{prefix}sex"), Value(ages.UNKNOWN)),
         "age_band": age_band_expression(prefix, on),
@@ -50,11 +110,75 @@ def dimension_expressions(prefix: str, on: datetime.date) -> dict:
             default=Value(ages.UNKNOWN),
             output_field=CharField(),
         ),
-        "area": Coalesce(Substr(f"{prefix}area__pcode", 1, 4), Value(ages.UNKNOWN)),
+        # A person placed only at country level has no admin 1 area.
+        "area": Case(
+            When(
+                **{f"{prefix}area__level__gte": 1},
+                then=Substr(f"{prefix}area__pcode", 1, ADMIN1_PCODE_LENGTH),
+            ),
+            default=Value(ages.UNKNOWN),
+            output_field=CharField(),
+        ),
     }
 
 
+def cell_key(dims: list[str], row: dict) -> str:
+    return "|".join(f"{d}={row[d]}" for d in dims)
+
+
+def parse_cell(cell: str) -> dict[str, str]:
+    """``sex=F|age_band=12-17`` as {dimension: value}; ValueError with the reason if malformed."""
+    parsed: dict[str, str] = {}
+    for part in filter(None, cell.split("|")):
+        dim, sep, value = part.partition("=")
+        if not sep or not value or dim not in DIMENSION_ORDER or dim in parsed:
+            raise ValueError(
+                _(
+                    "The cell %(cell)s is not understood: write dimension=value pairs joined "
+                    "by |, for example sex=F|age_band=12-17, with dimensions among %(names)s."
+                )
+                % {"cell": cell, "names": ", ".join(DIMENSION_ORDER)}
+            )
+        parsed[dim] = value
+    return parsed
+
+
+def _rollup(dims: list[str], grouped: list[tuple[dict, Decimal]]) -> dict[str, Decimal]:
+    """Total, one-dimension margins and the full cross, from additive grouped figures.
+
+    The grouped figures must partition what is counted (each person in one group), so sums of
+    groups are exact even for distinct persons.
+    """
+    cells: dict[str, Decimal] = {"": Decimal(0)}
+    for row, amount in grouped:
+        cells[""] += amount
+        for d in dims:
+            key = f"{d}={row[d]}"
+            cells[key] = cells.get(key, Decimal(0)) + amount
+        if len(dims) > 1:
+            key = cell_key(dims, row)
+            cells[key] = cells.get(key, Decimal(0)) + amount
+    return cells
+
+
+def _grouped(rows: QuerySet, prefix: str, dims: list[str], on: datetime.date, aggregate):
+    """Rows grouped by the dimensions of their person, with ``aggregate`` for each group."""
+    rows = rows.order_by()
+    if not dims:
+        amount = rows.aggregate(amount=aggregate)["amount"]
+        return [({}, Decimal(amount or 0))]
+    exprs = dimension_expressions(prefix, on)
+    # Annotation names must not collide with the model's fields (Person has ``sex``...).
+    grouped = rows.annotate(**{f"d_{k}": exprs[k] for k in dims})
+    grouped = grouped.values(*[f"d_{k}" for k in dims]).annotate(amount=aggregate)
+    return [({k: g[f"d_{k}"] for k in dims}, Decimal(g["amount"] or 0)) for g in grouped]
+
+
+# --- Rows and persons -------------------------------------------------------------------------
+
+
 def person_filter(prefix: str, spec: dict, on: datetime.date) -> Q:
+    """The definition's person filters; ages are taken on ``on`` (the period's last day)."""
     q = Q()
     if spec.get("sex"):
         q &= Q(**{f"{prefix}sex": spec["sex"]})
@@ -67,24 +191,6 @@ def person_filter(prefix: str, spec: dict, on: datetime.date) -> Q:
     if spec.get("age_max") is not None:
         q &= Q(**{f"{prefix}birth_date__gt": ages._years_before(on, int(spec["age_max"]) + 1)})
     return q
-
-
-def cell_key(dims: list[str], row: dict) -> str:
-    return "|".join(f"{d}={row[d]}" for d in dims)
-
-
-def _rollup(dims: list[str], grouped: list[tuple[dict, Decimal]]) -> dict[str, Decimal]:
-    """Total, one-dimension margins and the full cross, from additive grouped figures."""
-    cells: dict[str, Decimal] = {"": Decimal(0)}
-    for row, amount in grouped:
-        cells[""] += amount
-        for d in dims:
-            key = f"{d}={row[d]}"
-            cells[key] = cells.get(key, Decimal(0)) + amount
-        if len(dims) > 1:
-            key = cell_key(dims, row)
-            cells[key] = cells.get(key, Decimal(0)) + amount
-    return cells
 
 
 def source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySet, str]:
@@ -122,58 +228,288 @@ def source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySet
     raise ValueError(source)
 
 
-def qualifying_persons(indicator: Indicator, period: ReportingPeriod) -> QuerySet:
-    """Persons counted by a ``persons`` indicator in a period (also the rows behind a figure)."""
+def qualifying_persons(indicator: Indicator, period: ReportingPeriod, cell: str = "") -> QuerySet:
+    """Persons behind an indicator's figure in a period, optionally only those of one cell.
+
+    For a ``persons`` indicator these are exactly the persons counted; for ``rows``, ``quantity``
+    and ``value`` they are the persons the counted rows belong to. ``cell`` uses the cell keys
+    of ``compute`` (ValueError when malformed).
+    """
     d = indicator.definition
     _start, end = window(indicator, period)
+    wanted = parse_cell(cell)
     rows, _prefix = source_rows(indicator, period)
-    rows = rows.filter(person__isnull=False)
-    min_count = d.get("min_count", 1)
+    rows = rows.filter(person__isnull=False).order_by()
+    min_count = d.get("min_count", 1) if measure_of(indicator) == "persons" else 1
     if min_count > 1:
         ids = rows.values("person_id").annotate(n=Count("pk")).filter(n__gte=min_count)
         ids = ids.values("person_id")
     else:
         ids = rows.values("person_id")
-    return Person.objects.filter(pk__in=ids).filter(person_filter("", d.get("person", {}), end))
+    persons = Person.objects.filter(pk__in=ids).filter(person_filter("", d.get("person", {}), end))
+    if wanted:
+        exprs = dimension_expressions("", end)
+        persons = persons.annotate(**{f"d_{k}": exprs[k] for k in wanted})
+        persons = persons.filter(**{f"d_{k}": v for k, v in wanted.items()})
+    return persons
 
 
-def compute(indicator: Indicator, period: ReportingPeriod) -> dict[str, Decimal]:
-    """The figures of a computed indicator for a period: {cell: value}."""
+def with_times(persons: QuerySet, indicator: Indicator, period: ReportingPeriod) -> QuerySet:
+    """Annotate ``times``: how many of the indicator's rows in the period each person has."""
+    rows, _prefix = source_rows(indicator, period)
+    counts = (
+        rows.filter(person_id=OuterRef("pk"))
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return persons.annotate(times=Coalesce(Subquery(counts), 0))
+
+
+# --- Computing --------------------------------------------------------------------------------
+
+
+def compute(
+    indicator: Indicator, period: ReportingPeriod, *, disaggregated: bool = True
+) -> dict[str, Decimal]:
+    """The figures of a computed indicator for a period: {cell: value}, the total at "".
+
+    With ``disaggregated=False`` only the total is computed (a cheaper query).
+    """
     d = indicator.definition
-    dims = [x for x in DIMENSION_ORDER if x in (indicator.disaggregations or [])]
+    dims = dimensions(indicator) if disaggregated else []
     _start, end = window(indicator, period)
-    measure = d.get("measure", "people" if d["source"] == "reach" else "persons")
+    measure = measure_of(indicator)
 
     if measure == "people":
         rows, _prefix = source_rows(indicator, period)
-        dims = [x for x in dims if x in ("sex", "age_band")]
+        if d.get("person", {}).get("sex"):
+            rows = rows.filter(sex=d["person"]["sex"])
+        rows = rows.order_by()
+        if not dims:
+            total = rows.aggregate(amount=Sum("count"))["amount"]
+            return {"": Decimal(total or 0)}
         grouped = rows.values(*dims).annotate(amount=Sum("count"))
         return _rollup(dims, [(g, Decimal(g["amount"] or 0)) for g in grouped])
 
     if measure == "persons":
+        # Grouping persons (not their rows) counts each person once, in exactly one cell.
         persons = qualifying_persons(indicator, period)
-        exprs = dimension_expressions("", end)
-        grouped = persons.annotate(**{k: exprs[k] for k in dims}).values(*dims)
-        grouped = grouped.annotate(amount=Count("pk"))
-        return _rollup(dims, [(g, Decimal(g["amount"])) for g in grouped])
+        return _rollup(dims, _grouped(persons, "", dims, end, Count("pk")))
 
     rows, prefix = source_rows(indicator, period)
-    rows = rows.filter(person_filter(prefix, d.get("person", {}), end))
+    rows = rows.filter(person_filter(prefix, d.get("person", {}), end)).order_by()
     if measure == "households":
-        ids = rows.annotate(hh=Coalesce("household_id", "person__household_id")).filter(
+        households = rows.annotate(hh=Coalesce("household_id", "person__household_id")).filter(
             hh__isnull=False
         )
-        count = ids.values("hh").distinct().count()
-        return {"": Decimal(count)}
-    exprs = dimension_expressions(prefix, end)
+        households = households.values("hh").annotate(n=Count("pk"))
+        min_count = d.get("min_count", 1)
+        if min_count > 1:
+            households = households.filter(n__gte=min_count)
+        return {"": Decimal(households.count())}
     aggregate = {
         "rows": Count("pk"),
         "quantity": Sum("quantity"),
         "value": Sum("value"),
     }[measure]
-    grouped = rows.annotate(**{f"d_{k}": exprs[k] for k in dims})
-    grouped = grouped.values(*[f"d_{k}" for k in dims]).annotate(amount=aggregate)
-    return _rollup(
-        dims,
-        [({k: g[f"d_{k}"] for k in dims}, Decimal(g["amount"] or 0)) for g in grouped],
-    )
+    return _rollup(dims, _grouped(rows, prefix, dims, end, aggregate))
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An indicator's figures for a period, and where they come from.
+
+    ``live``: computed now from the data (an open period of a computed indicator); otherwise
+    the stored values (a locked period, or an indicator entered by hand).
+    ``status``: the validation status of the stored values (the least advanced of their cells),
+    None when nothing is stored.
+    ``stale``: live figures that differ from the stored ones (the data changed since they were
+    stored; storing them again puts the changed cells back to draft).
+    """
+
+    cells: dict[str, Decimal]
+    live: bool
+    status: str | None
+    stale: bool = False
+    computed_at: datetime.datetime | None = None
+
+    @property
+    def total(self) -> Decimal | None:
+        return self.cells.get("")
+
+
+def figures_many(
+    pairs: Iterable[tuple[Indicator, ReportingPeriod]], *, disaggregated: bool = True
+) -> dict[tuple[int, int], Figures]:
+    """``figures`` of several (indicator, period) pairs, keyed by their primary keys.
+
+    The stored values of all pairs are read in one query; each open period of a computed
+    indicator costs one computation.
+    """
+    pairs = list(pairs)
+    if not pairs:
+        return {}
+    stored: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(dict)
+    statuses: dict[tuple[int, int], set[str]] = defaultdict(set)
+    computed_at: dict[tuple[int, int], datetime.datetime] = {}
+    wanted = {(i.pk, p.pk) for i, p in pairs}
+    rows = IndicatorValue.objects.filter(
+        indicator_id__in={i.pk for i, _p in pairs}, period_id__in={p.pk for _i, p in pairs}
+    ).values_list("indicator_id", "period_id", "cell", "value", "status", "computed_at")
+    for indicator_id, period_id, cell, value, status, at in rows.order_by():
+        key = (indicator_id, period_id)
+        if key not in wanted:
+            continue
+        statuses[key].add(status)
+        if disaggregated or cell == "":
+            stored[key][cell] = value
+        if at is not None and (key not in computed_at or at > computed_at[key]):
+            computed_at[key] = at
+
+    out = {}
+    for indicator, period in pairs:
+        if indicator.project_id != period.project_id:
+            raise ValueError("The period belongs to another project than the indicator.")
+        key = (indicator.pk, period.pk)
+        status = min(statuses[key], key=STATUS_ORDER.index) if statuses[key] else None
+        if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
+            cells = compute(indicator, period, disaggregated=disaggregated)
+            stale = bool(stored[key]) and stored[key] != cells
+            out[key] = Figures(cells, True, status, stale, computed_at.get(key))
+        else:
+            out[key] = Figures(dict(stored[key]), False, status, False, computed_at.get(key))
+    return out
+
+
+def figures(
+    indicator: Indicator, period: ReportingPeriod, *, disaggregated: bool = True
+) -> Figures:
+    """The figures of an indicator in a period, as every page, API and export shows them.
+
+    Open period of a computed indicator: computed now. Locked period, or an indicator entered
+    by hand: the stored values (possibly none).
+    """
+    return figures_many([(indicator, period)], disaggregated=disaggregated)[
+        (indicator.pk, period.pk)
+    ]
+
+
+def achievement(actual: Decimal | None, target: Decimal | None) -> Decimal | None:
+    """The actual figure as a percentage of the target (None without both, or a zero target)."""
+    if actual is None or target is None or target == 0:
+        return None
+    return actual * 100 / target
+
+
+def achievement_status(percent: Decimal | None) -> str | None:
+    """green at 90% and above, amber from 60% to below 90%, red below 60%."""
+    if percent is None:
+        return None
+    if percent >= 90:
+        return "green"
+    if percent >= 60:
+        return "amber"
+    return "red"
+
+
+# --- Definitions in words ---------------------------------------------------------------------
+
+
+def _labels(choices, codes) -> str:
+    names = dict(choices)
+    return ", ".join(str(names.get(c, c)) for c in codes)
+
+
+def describe(indicator: Indicator) -> list[str]:
+    """An indicator's definition as sentences in the user's language."""
+    if indicator.method != Indicator.Method.COMPUTED:
+        return [_("Entered by hand each period, with a file as evidence.")]
+    d = indicator.definition
+    source, measure = d.get("source"), measure_of(indicator)
+    kinds = _labels(Session.Kind.choices, d.get("session_kinds", [])) or _("any type")
+    what = _labels(Distribution.Kind.choices, d.get("distribution_kinds", [])) or _("any type")
+    item = d.get("item_contains", "")
+    min_count = d.get("min_count", 1)
+    sentences = []
+    if source == "attendance" and measure == "persons":
+        sentences.append(
+            _("Counts distinct registered persons present at sessions of %(kinds)s.")
+            % {"kinds": kinds}
+        )
+    elif source == "attendance":
+        sentences.append(
+            _("Counts attendance records (one per person and session) at sessions of %(kinds)s.")
+            % {"kinds": kinds}
+        )
+    elif source == "distribution":
+        sentences.append(
+            {
+                "persons": _("Counts distinct persons who received distributions of %(what)s."),
+                "households": _(
+                    "Counts distinct households that received distributions of %(what)s "
+                    "(directly or through one of their members)."
+                ),
+                "rows": _("Counts distributions of %(what)s."),
+                "quantity": _("Adds up the quantities distributed of %(what)s."),
+                "value": _("Adds up the value of distributions of %(what)s."),
+            }[measure]
+            % {"what": what}
+        )
+        if item:
+            sentences.append(_("Only items whose name contains “%(text)s”.") % {"text": item})
+    elif source == "registration":
+        sentences.append(_("Counts persons registered in the project."))
+    elif source == "reach":
+        sentences.append(
+            _("Adds up the people counted at sessions of %(kinds)s (reach by sex and age).")
+            % {"kinds": kinds}
+        )
+    if min_count > 1 and measure in ("persons", "households"):
+        sentences.append(
+            ngettext(
+                "Only those counted at least %(count)s time.",
+                "Only those counted at least %(count)s times.",
+                min_count,
+            )
+            % {"count": min_count}
+        )
+    sentences.extend(_describe_person(d.get("person", {}), source))
+    if indicator.cumulative:
+        sentences.append(
+            _("Counted from the start of the project (%(date)s) to the last day of the period.")
+            % {"date": indicator.project.start_date.strftime("%d/%m/%Y")}
+        )
+    else:
+        sentences.append(_("Counted within each period."))
+    return sentences
+
+
+def _describe_person(spec: dict, source: str) -> list[str]:
+    if not spec:
+        return []
+    parts = []
+    if spec.get("sex") == "F":
+        parts.append(_("women and girls"))
+    elif spec.get("sex") == "M":
+        parts.append(_("men and boys"))
+    if source == "reach":
+        return [_("Only: %(who)s.") % {"who": ", ".join(parts)}] if parts else []
+    if spec.get("population_groups"):
+        parts.append(_labels(PopulationGroup.choices, spec["population_groups"]))
+    if spec.get("disability") is True:
+        parts.append(_("persons with a disability"))
+    elif spec.get("disability") is False:
+        parts.append(_("persons without a disability"))
+    low, high = spec.get("age_min"), spec.get("age_max")
+    if low is not None and high is not None:
+        parts.append(_("aged %(low)s to %(high)s") % {"low": low, "high": high})
+    elif low is not None:
+        parts.append(_("aged %(low)s or more") % {"low": low})
+    elif high is not None:
+        parts.append(_("aged %(high)s or less") % {"high": high})
+    sentences = [_("Only: %(who)s.") % {"who": "; ".join(parts)}]
+    if low is not None or high is not None:
+        sentences.append(_("Ages are taken on the last day of the period."))
+    return sentences

@@ -1,6 +1,23 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from suivi.reports import views  # noqa: F401
+from suivi.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("indicators/<int:pk>/", views.indicator_detail, name="indicator_detail"),
+    path(
+        "indicators/<int:pk>/periods/<int:period_pk>/persons/",
+        views.indicator_persons,
+        name="indicator_persons",
+    ),
+    path(
+        "indicators/<int:pk>/periods/<int:period_pk>/compute/",
+        views.values_compute,
+        name="values_compute",
+    ),
+    path(
+        "indicators/<int:pk>/periods/<int:period_pk>/status/",
+        views.values_transition,
+        name="values_transition",
+    ),
+]

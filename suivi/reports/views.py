@@ -1,12 +1,494 @@
-"""Pages of reports: the home dashboard."""
+"""Pages of reports: the home dashboard, an indicator's figures and the persons behind them.
 
+Every figure comes from ``indicators.figures``: computed live while the period is open, the
+stored values once it is locked (and always for indicators entered by hand). Indicators and
+periods come through ``visible_to(request.user)`` (absent and forbidden are both 404). Donor
+viewers see the figures and never the persons: the list of persons behind a figure is a 404 for
+them. Computing, storing and validating values needs an M&E role over the project (else 403).
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import operator
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from suivi.projects.models import Project
+from suivi.accounts.models import DATA_ENTRY_ROLES, ME_ROLES, has_role
+from suivi.delivery.models import Distribution, Session
+from suivi.lib import ages, listing, periods
+from suivi.places.models import Area
+from suivi.projects.models import (
+    Dimension,
+    Indicator,
+    IndicatorValue,
+    Project,
+    ReportingPeriod,
+    Target,
+)
+from suivi.projects.views import EVIDENCE_READERS
+from suivi.registry.models import Person, PopulationGroup, Registration, Sex
+from suivi.reports import indicators, services
+
+KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
+TRANSITIONS = [
+    IndicatorValue.Status.SUBMITTED,
+    IndicatorValue.Status.VALIDATED,
+    IndicatorValue.Status.DRAFT,
+]
+
+
+def _indicator(user, pk: int) -> Indicator:
+    return get_object_or_404(
+        Indicator.objects.visible_to(user).select_related("project", "result"), pk=pk
+    )
+
+
+def _period(user, indicator: Indicator, pk) -> ReportingPeriod:
+    return get_object_or_404(
+        ReportingPeriod.objects.visible_to(user).filter(project_id=indicator.project_id), pk=pk
+    )
+
+
+def _period_order(period: ReportingPeriod) -> tuple:
+    """Quarters of a year, then the year itself (the order of the project's period list)."""
+    return (period.year, KIND_ORDER.get(period.kind, 9), period.number)
+
+
+def _current_quarter(quarters: list[ReportingPeriod], today: datetime.date):
+    """The quarter containing today; else the last one begun, else the first one."""
+    begun = [p for p in quarters if p.start <= today]
+    for p in begun:
+        if p.end >= today:
+            return p
+    if begun:
+        return max(begun, key=lambda p: p.start)
+    return min(quarters, key=lambda p: p.start) if quarters else None
+
+
+def _can_see_persons(user, project: Project) -> bool:
+    """Everyone who works on the project's data; donor viewers see aggregates only."""
+    return has_role(user, DATA_ENTRY_ROLES, project)
+
+
+def _achievement(actual: Decimal | None, target: Decimal | None) -> dict:
+    percent = indicators.achievement(actual, target)
+    return {
+        "percent": percent,
+        "colour": indicators.achievement_status(percent),
+        "bar": min(int(percent), 100) if percent is not None else 0,
+    }
+
+
+# --- Home ------------------------------------------------------------------------------------
+
+
+def _status_label(fig: indicators.Figures | None) -> str:
+    if fig is None or fig.status is None:
+        return ""
+    return str(IndicatorValue.Status(fig.status).label)
+
+
+def _count_by_project(rows) -> dict[int, int]:
+    return dict(rows.order_by().values_list("project").annotate(n=Count("pk")))
 
 
 @login_required
 def home(request):
-    projects = Project.objects.visible_to(request.user).filter(status=Project.Status.ACTIVE)
-    return render(request, "reports/home.html", {"projects": projects})
+    """The user's active projects: this quarter's indicators against their targets, and activity.
+
+    One computation per indicator; everything else in a fixed number of grouped queries.
+    """
+    user = request.user
+    today = timezone.localdate()
+    projects = list(
+        Project.objects.visible_to(user).filter(status=Project.Status.ACTIVE).order_by("code")
+    )
+    quarters = defaultdict(list)
+    quarter_rows = ReportingPeriod.objects.visible_to(user).filter(
+        project__in=projects, kind=periods.QUARTER
+    )
+    for period in quarter_rows:
+        quarters[period.project_id].append(period)
+    current = {p.pk: _current_quarter(quarters[p.pk], today) for p in projects}
+    current_ids = [c.pk for c in current.values() if c is not None]
+
+    by_project = defaultdict(list)
+    for indicator in (
+        Indicator.objects.visible_to(user)
+        .filter(project__in=projects)
+        .select_related("project")
+        .order_by("project", "code")
+    ):
+        by_project[indicator.project_id].append(indicator)
+    pairs = [
+        (i, current[i.project_id])
+        for rows in by_project.values()
+        for i in rows
+        if current[i.project_id] is not None
+    ]
+    figures = indicators.figures_many(pairs, disaggregated=False)
+    targets = {
+        (t.indicator_id, t.period_id): t.value
+        for t in Target.objects.visible_to(user).filter(
+            indicator__in=[i for i, _p in pairs], period_id__in=current_ids
+        )
+    }
+
+    # Counts of whole visible projects, like their indicators: aggregates every viewer may see.
+    registered = _count_by_project(Registration.objects.filter(project__in=projects))
+    windows = [
+        Q(project_id=project_id, date__gte=period.start, date__lte=period.end)
+        for project_id, period in current.items()
+        if period is not None
+    ]
+    sessions, distributions = {}, {}
+    if windows:
+        in_quarter = functools.reduce(operator.or_, windows)
+        sessions = _count_by_project(Session.objects.filter(in_quarter))
+        distributions = _count_by_project(Distribution.objects.filter(in_quarter))
+
+    cards = []
+    for project in projects:
+        period = current[project.pk]
+        rows = []
+        for indicator in by_project[project.pk] if period is not None else []:
+            fig = figures[(indicator.pk, period.pk)]
+            target = targets.get((indicator.pk, period.pk))
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "figures": fig,
+                    "target": target,
+                    "status_label": _status_label(fig),
+                    **_achievement(fig.total, target),
+                }
+            )
+        cards.append(
+            {
+                "project": project,
+                "period": period,
+                "rows": rows,
+                "registered": registered.get(project.pk, 0),
+                "sessions": sessions.get(project.pk, 0),
+                "distributions": distributions.get(project.pk, 0),
+            }
+        )
+    return render(request, "reports/home.html", {"cards": cards})
+
+
+# --- Indicator --------------------------------------------------------------------------------
+
+
+def _value_label(dimension: str, value: str, area_names: dict[str, str]) -> str:
+    if value == ages.UNKNOWN:
+        return _("Unknown")
+    if dimension == "sex":
+        return str(dict(Sex.choices).get(value, value))
+    if dimension == "population_group":
+        return str(dict(PopulationGroup.choices).get(value, value))
+    if dimension == "disability":
+        return _("With a disability") if value == "yes" else _("Without a disability")
+    if dimension == "area":
+        name = area_names.get(value)
+        return f"{name} ({value})" if name else value
+    return value
+
+
+def _value_order(dimension: str, value: str) -> tuple:
+    known = {
+        "sex": Sex.values,
+        "age_band": ages.AGE_BAND_CODES,
+        "population_group": PopulationGroup.values,
+        "disability": ["yes", "no"],
+    }.get(dimension, [])
+    if value == ages.UNKNOWN:
+        return (2, 0, "")
+    if value in known:
+        return (0, known.index(value), "")
+    return (1, 0, value)
+
+
+def _area_names(parsed_cells) -> dict[str, str]:
+    pcodes = {p["area"] for p in parsed_cells if "area" in p}
+    return {a.pcode: a.name for a in Area.objects.filter(pcode__in=pcodes)} if pcodes else {}
+
+
+def _disaggregation(cells: dict[str, Decimal]) -> tuple[list[dict], dict | None]:
+    """The figure of each cell, grouped by dimension (margins), and the full cross if any."""
+    parsed = {cell: indicators.parse_cell(cell) for cell in cells if cell}
+    dims = [d for d in indicators.DIMENSION_ORDER if any(d in p for p in parsed.values())]
+    area_names = _area_names(parsed.values())
+    margins = []
+    for dim in dims:
+        rows = [
+            {"cell": cell, "value": cells[cell], "label": _value_label(dim, p[dim], area_names)}
+            for cell, p in parsed.items()
+            if list(p) == [dim]
+        ]
+        rows.sort(key=lambda r, dim=dim: _value_order(dim, parsed[r["cell"]][dim]))
+        margins.append({"label": Dimension(dim).label, "rows": rows})
+    cross = None
+    if len(dims) > 1:
+        full = [(cell, p) for cell, p in parsed.items() if len(p) == len(dims)]
+        full.sort(key=lambda cp: [_value_order(d, cp[1].get(d, "")) for d in dims])
+        cross = {
+            "labels": [Dimension(d).label for d in dims],
+            "rows": [
+                {
+                    "cell": cell,
+                    "value": cells[cell],
+                    "labels": [_value_label(d, p.get(d, ""), area_names) for d in dims],
+                }
+                for cell, p in full
+            ],
+        }
+    return margins, cross
+
+
+def _cell_labels(parsed: dict[str, str]) -> list[tuple[str, str]]:
+    """(dimension, value) in words for a cell."""
+    area_names = _area_names([parsed])
+    return [(Dimension(d).label, _value_label(d, v, area_names)) for d, v in parsed.items()]
+
+
+def _chosen_period(request, all_periods: list[ReportingPeriod], today: datetime.date):
+    """The period asked for with ``?period=``, else the current quarter."""
+    raw = request.GET.get("period", "").strip()
+    if raw:
+        chosen = next((p for p in all_periods if str(p.pk) == raw), None)
+        if chosen is not None:
+            return chosen
+        messages.error(
+            request,
+            _("Period: %(value)s is not a reporting period of this project; choose one below.")
+            % {"value": raw[:20]},
+        )
+    quarters = [p for p in all_periods if p.kind == periods.QUARTER]
+    return _current_quarter(quarters, today) or (all_periods[0] if all_periods else None)
+
+
+@login_required
+def indicator_detail(request, pk: int):
+    """An indicator explained, its figure in every period, and one period disaggregated."""
+    user = request.user
+    indicator = _indicator(user, pk)
+    project = indicator.project
+    today = timezone.localdate()
+    all_periods = sorted(
+        ReportingPeriod.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("locked_by"),
+        key=_period_order,
+    )
+    listed = [p for p in all_periods if p.kind in (periods.QUARTER, periods.YEAR)]
+    chosen = _chosen_period(request, all_periods, today)
+
+    computed = indicator.method == Indicator.Method.COMPUTED
+    # An open period that has not begun has no data yet: it is not computed.
+    shown = [p for p in listed if p != chosen and (not computed or p.is_locked or p.start <= today)]
+    figures = indicators.figures_many([(indicator, p) for p in shown], disaggregated=False)
+    chosen_figures = indicators.figures(indicator, chosen) if chosen is not None else None
+    if chosen is not None:
+        figures[(indicator.pk, chosen.pk)] = chosen_figures
+    targets = {t.period_id: t.value for t in Target.objects.filter(indicator=indicator)}
+    evidence = set()
+    if not computed:
+        evidence = set(
+            IndicatorValue.objects.filter(indicator=indicator, cell="")
+            .exclude(evidence="")
+            .values_list("period_id", flat=True)
+        )
+
+    rows = []
+    for period in listed:
+        fig = figures.get((indicator.pk, period.pk))
+        target = targets.get(period.pk)
+        rows.append(
+            {
+                "period": period,
+                "figures": fig,
+                "target": target,
+                "status_label": _status_label(fig),
+                "has_evidence": period.pk in evidence,
+                "chosen": period == chosen,
+                **_achievement(fig.total if fig else None, target),
+            }
+        )
+
+    can_see_persons = _can_see_persons(user, project) and indicators.has_persons(indicator)
+    margins, cross = _disaggregation(chosen_figures.cells) if chosen_figures else ([], None)
+    chosen_target = targets.get(chosen.pk) if chosen else None
+    context = {
+        "indicator": indicator,
+        "project": project,
+        "definition": indicators.describe(indicator),
+        "disaggregations": [Dimension(d).label for d in indicators.dimensions(indicator)],
+        "rows": rows,
+        "periods": all_periods,
+        "chosen": chosen,
+        "chosen_figures": chosen_figures,
+        "chosen_target": chosen_target,
+        "chosen_status": _status_label(chosen_figures),
+        "chosen_achievement": _achievement(
+            chosen_figures.total if chosen_figures else None, chosen_target
+        ),
+        "margins": margins,
+        "cross": cross,
+        "persons_url": (
+            reverse("reports:indicator_persons", args=[indicator.pk, chosen.pk])
+            if can_see_persons and chosen is not None
+            else None
+        ),
+        "can_manage": has_role(user, ME_ROLES, project),
+        "can_read_evidence": has_role(user, EVIDENCE_READERS, project),
+        "transitions": TRANSITIONS,
+        "computed": computed,
+    }
+    return render(request, "reports/indicator_detail.html", context)
+
+
+@login_required
+def indicator_persons(request, pk: int, period_pk: int):
+    """The persons behind a figure, among those the user may see; ``?cell=sex=F`` narrows it."""
+    user = request.user
+    indicator = _indicator(user, pk)
+    if not _can_see_persons(user, indicator.project) or not indicators.has_persons(indicator):
+        raise Http404
+    period = _period(user, indicator, period_pk)
+    cell = request.GET.get("cell", "").strip()
+    try:
+        behind = indicators.qualifying_persons(indicator, period, cell)
+    except ValueError as error:
+        messages.error(request, _("Cell: %(reason)s") % {"reason": error})
+        cell = ""
+        behind = indicators.qualifying_persons(indicator, period)
+    persons = Person.objects.visible_to(user).filter(pk__in=behind.values("pk"))
+    query = request.GET.get("q", "").strip()
+    if query:
+        persons = listing.search(persons, query, ["family_name", "given_name"])
+    persons = indicators.with_times(persons, indicator, period)
+    persons = persons.select_related("area").order_by("family_name", "given_name", "pk")
+    page = listing.paginate(request, persons)
+    _start, end = indicators.window(indicator, period)
+    for person in page.object_list:
+        person.age = person.age_on(end)
+    figures = indicators.figures(indicator, period)
+    context = {
+        "indicator": indicator,
+        "project": indicator.project,
+        "period": period,
+        "cell": cell,
+        "cell_labels": _cell_labels(indicators.parse_cell(cell)),
+        "figure": figures.cells.get(cell),
+        "figures": figures,
+        "page": page,
+        "query": query,
+        "on": end,
+        "counts_rows": indicator.definition.get("source") in ("attendance", "distribution"),
+    }
+    return render(request, "reports/indicator_persons.html", context)
+
+
+# --- Computing and validating ----------------------------------------------------------------
+
+
+def _for_change(request, pk: int, period_pk: int) -> tuple[Indicator, ReportingPeriod]:
+    indicator = _indicator(request.user, pk)
+    period = _period(request.user, indicator, period_pk)
+    if not has_role(request.user, ME_ROLES, indicator.project):
+        raise PermissionDenied(_("Only M&E officers and managers of the project do this."))
+    return indicator, period
+
+
+def _back(indicator: Indicator, period: ReportingPeriod):
+    return redirect(
+        reverse("reports:indicator_detail", args=[indicator.pk]) + f"?period={period.pk}"
+    )
+
+
+def _locked_message(request, period: ReportingPeriod) -> None:
+    messages.error(
+        request,
+        _(
+            "The period %(period)s is locked: its values can no longer change and nothing was "
+            "written. Ask an M&E officer to unlock it first."
+        )
+        % {"period": period.label},
+    )
+
+
+@login_required
+@require_POST
+def values_compute(request, pk: int, period_pk: int):
+    """Compute a computed indicator for a period and store its values (draft where changed)."""
+    indicator, period = _for_change(request, pk, period_pk)
+    if indicator.method != Indicator.Method.COMPUTED:
+        messages.error(
+            request,
+            _("This indicator is entered by hand: enter its value with its evidence instead."),
+        )
+    elif period.is_locked:
+        _locked_message(request, period)
+    else:
+        try:
+            values = services.indicator_compute(indicator=indicator, period=period, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(period)s: the values are computed and stored (total %(total)s).")
+                % {"period": period.label, "total": values.get("", Decimal(0)).normalize()},
+            )
+    return _back(indicator, period)
+
+
+@login_required
+@require_POST
+def values_transition(request, pk: int, period_pk: int):
+    """Submit, validate or send back to draft the values of a period (computed ones fresh)."""
+    indicator, period = _for_change(request, pk, period_pk)
+    status = request.POST.get("status", "")
+    if status not in TRANSITIONS:
+        messages.error(
+            request,
+            _("Status: choose %(choices)s.")
+            % {"choices": ", ".join(str(IndicatorValue.Status(s).label) for s in TRANSITIONS)},
+        )
+    elif period.is_locked:
+        _locked_message(request, period)
+    else:
+        try:
+            count = services.values_transition(
+                indicator=indicator, period=period, status=status, by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            label = IndicatorValue.Status(status).label
+            if count:
+                messages.success(
+                    request,
+                    _("%(period)s: the values are now %(status)s.")
+                    % {"period": period.label, "status": label},
+                )
+            else:
+                messages.info(
+                    request,
+                    _("%(period)s: no value could become %(status)s (none stored, or already so).")
+                    % {"period": period.label, "status": label},
+                )
+    return _back(indicator, period)
