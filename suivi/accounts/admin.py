@@ -92,6 +92,10 @@ class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
     ]
     readonly_fields = ["last_login", "date_joined"]
 
+    def get_inlines(self, request, obj):
+        # A new user is saved first; their memberships are given on the page that follows.
+        return self.inlines if obj is not None else []
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):

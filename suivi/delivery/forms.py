@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django import forms
 from django.db import models
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,38 @@ MOST_PEOPLE_IN_A_CELL = 10_000_000
 class ActivityChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: PlannedActivity) -> str:
         return f"{obj.project.code} · {obj.title}"
+
+
+# The project select reloads the options of the planned activity select when it changes.
+PROJECT_WIDGET_ATTRS = {
+    "hx-get": reverse_lazy("delivery:activity_options"),
+    "hx-target": "#id_planned_activity",
+    "hx-trigger": "change",
+}
+
+
+def _activity_field_for(form: RegistrationFields, user: User) -> None:
+    """A select of the planned activities of the chosen project (the page loads them again when
+    the project changes); before a project is chosen, those of every project offered."""
+    projects = form.fields["project"]
+    projects.widget.attrs.update(PROJECT_WIDGET_ATTRS)
+    if form.is_bound and not projects.disabled:
+        raw = form.data.get(form.add_prefix("project"))
+    else:
+        raw = form.initial.get("project", projects.initial)
+    raw = getattr(raw, "pk", raw)
+    activities = PlannedActivity.objects.visible_to(user).filter(project__in=projects.queryset)
+    if str(raw or "").isdigit():
+        activities = activities.filter(project_id=raw)
+    form.fields["planned_activity"] = ActivityChoiceField(
+        queryset=activities.select_related("project").order_by("start_date", "pk"),
+        label=_("Planned activity"),
+        required=False,
+        help_text=_("An activity of the work plan of the chosen project."),
+        error_messages={
+            "invalid_choice": _("Choose a planned activity of the chosen project."),
+        },
+    )
 
 
 def _check_in_project(form: forms.Form, cleaned: dict, name: str, message) -> None:
@@ -143,15 +176,7 @@ class SessionForm(RegistrationFields):
         if session is not None:
             project_field.disabled = True
             project_field.help_text = ""
-        activities = PlannedActivity.objects.visible_to(user).filter(
-            project__in=project_field.queryset
-        )
-        self.fields["planned_activity"] = ActivityChoiceField(
-            queryset=activities.select_related("project").order_by("project__code", "start_date"),
-            label=_("Planned activity"),
-            required=False,
-            help_text=_("An activity of the work plan of the chosen project."),
-        )
+        _activity_field_for(self, user)
         self.fields["area"] = AreaField(
             current=session.area_id if session else None,
             widget=forms.Select(attrs=AREA_WIDGET_ATTRS),
@@ -350,12 +375,7 @@ class DistributionForm(RegistrationFields):
             required=False,
             help_text=_("When the recipient is a group of the project."),
         )
-        activities = PlannedActivity.objects.visible_to(user).filter(project__in=in_projects)
-        self.fields["planned_activity"] = ActivityChoiceField(
-            queryset=activities.select_related("project").order_by("project__code", "start_date"),
-            label=_("Planned activity"),
-            required=False,
-        )
+        _activity_field_for(self, user)
         # Only distribution events are offered: the other sessions are not where things are given.
         events = Session.objects.visible_to(user).filter(
             project__in=in_projects, kind=Session.Kind.DISTRIBUTION_EVENT

@@ -21,6 +21,7 @@ from suivi.delivery import forms, services
 from suivi.delivery.models import Distribution, ReachCount, Session
 from suivi.lib import listing
 from suivi.places.models import Area
+from suivi.projects.models import PlannedActivity
 from suivi.registry.models import Group, Household, Person, Registration
 from suivi.registry.services import (
     accent_pattern,
@@ -200,6 +201,22 @@ def session_edit(request, pk: int):
     return render(request, "delivery/session_form.html", context)
 
 
+@login_required
+@require_GET
+def activity_options(request):
+    """The options of a planned activity select for the chosen project (htmx)."""
+    raw = request.GET.get("project", "")
+    activities = []
+    if raw.isdigit():
+        activities = (
+            PlannedActivity.objects.visible_to(request.user)
+            .filter(project_id=raw)
+            .select_related("project")
+            .order_by("start_date", "pk")
+        )
+    return render(request, "delivery/_activity_options.html", {"activities": activities})
+
+
 # --- Attendance --------------------------------------------------------------------------------
 
 
@@ -295,7 +312,8 @@ def attendance_remove(request, pk: int, person_pk: int):
     user = request.user
     session = _session_for(user, pk)
     _require_change(user, session)
-    person = get_object_or_404(Person.objects.visible_to(user), pk=person_pk)
+    attendees = Person.objects.visible_to(user).filter(attendances__session=session)
+    person = get_object_or_404(attendees, pk=person_pk)
     try:
         services.attendance_remove(session=session, person=person, by=user)
     except ValidationError as error:

@@ -258,7 +258,7 @@ def batch_start_validation(*, batch: ImportBatch) -> None:
     batch.progress_done = 0
     batch.save(update_fields=["status", "message", "heartbeat_at", "progress_done", "updated_at"])
     if batch.progress_total < INLINE_ROWS:
-        batch_run(batch=batch)
+        batch_run(batch=batch, language=translation.get_language())
 
 
 # --- Checking every row --------------------------------------------------------------------
@@ -400,7 +400,7 @@ def batch_request_commit(*, batch: ImportBatch, by: User) -> None:
         ]
     )
     if batch.accepted_rows < INLINE_ROWS:
-        batch_run(batch=batch)
+        batch_run(batch=batch, language=translation.get_language())
 
 
 def batch_commit(*, batch: ImportBatch) -> None:
@@ -484,10 +484,14 @@ def batch_commit(*, batch: ImportBatch) -> None:
 # --- Running the work ----------------------------------------------------------------------
 
 
-def batch_run(*, batch: ImportBatch) -> None:
-    """Do the pending work of a batch (check or commit); a failure is kept on the batch."""
+def batch_run(*, batch: ImportBatch, language: str | None = None) -> None:
+    """Do the pending work of a batch (check or commit); a failure is kept on the batch.
+
+    Messages are written in ``language``: the page's language when the work runs within the
+    request, else the preferred language of the user who asked for it.
+    """
     user = batch.committed_by if batch.status == Status.COMMITTING else batch.created_by
-    language = getattr(user, "language", None) or settings.LANGUAGE_CODE
+    language = language or getattr(user, "language", None) or settings.LANGUAGE_CODE
     with translation.override(language):
         try:
             if batch.status == Status.VALIDATING:

@@ -92,7 +92,7 @@ def batch_detail(request, pk: int):
     batch = _batch(request, pk)
     can_change = _can_change(request.user, batch)
     context = {"batch": batch, "can_change": can_change}
-    if can_change and batch.is_open and batch.status != ImportBatch.Status.VALIDATED:
+    if can_change and batch.is_open:
         if len(batch.sheets) > 1:
             context["sheet_form"] = forms.SheetForm(batch=batch)
         if batch.headers:

@@ -29,7 +29,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTION_STREAM = "EncryptionInfo".encode("utf-16-le")
 HEADER_SCAN_ROWS = 30
 SNIFF_BYTES = 64 * 1024
-CHUNK = 1024 * 1024
+CHUNK = 256 * 1024
 TOTAL_ROW = re.compile(r"^(grand\s+|sous[\s-]*)?tota(l|ux)\b", re.IGNORECASE)
 # Characters that appear when UTF-8 text was decoded as Latin-1 or Windows-1252 ("TraorÃ©").
 MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00c5\u00e2][\u0080-\u00bf\u2018-\u203a\u0152-\u0178]?")
@@ -237,7 +237,13 @@ def _header_labels(cells: list) -> list[str]:
 
 
 def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' when the whole file decodes as UTF-8 (read in chunks), else 'cp1252'."""
+    """'utf-8-sig' when the whole file decodes as UTF-8 (read in chunks), else 'cp1252'.
+
+    Excel's "Unicode text" export (UTF-16 with its byte order mark) is recognised by the mark.
+    """
+    with open(path, "rb") as f:
+        if f.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+            return "utf-16"
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="strict")
     try:
         with open(path, "rb") as f:
@@ -268,7 +274,7 @@ def detect_delimiter(sample: str) -> str:
 def _open_csv(path: Path, known: set[str]) -> Table:
     encoding = detect_encoding(path)
     # cp1252 leaves five bytes undefined; Latin-1 reads them rather than refusing the file.
-    errors = "strict" if encoding == "utf-8-sig" else "replace"
+    errors = "replace" if encoding == "cp1252" else "strict"
     with open(path, encoding=encoding, errors=errors, newline="") as f:
         sample = f.read(SNIFF_BYTES)
     delimiter = detect_delimiter(sample)
@@ -298,7 +304,7 @@ def _open_csv(path: Path, known: set[str]) -> Table:
     lines = 0
     with open(path, "rb") as f:
         while chunk := f.read(CHUNK):
-            lines += chunk.count(b"\n")
+            lines += chunk.count(b"\n")  # an estimate for the progress bar
     return Table(
         kind="csv",
         estimated_rows=max(0, lines - header_number),

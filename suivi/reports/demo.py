@@ -2,8 +2,8 @@
 
 Every row is written through the services of the apps, as field teams would write it, so the
 audit trail, the reporting periods, the computed indicators and the lock of the first quarter
-are those of real use. Organisations and user accounts have no workflow of their own yet: they
-are created directly, as an administrator would in /admin/.
+are those of real use. Organisations and user accounts, which have no service of their own, are
+created directly, as an administrator does in /admin/.
 
 The builder is deterministic: one random generator seeded with ``SEED`` decides every name,
 date and count, and nothing depends on the order in which the database returns rows. All the
@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command, get_commands
@@ -33,10 +34,18 @@ from suivi.delivery import services as delivery
 from suivi.delivery.models import Attendance, Distribution, Session
 from suivi.places import services as places
 from suivi.places.models import Area, Site
+from suivi.places.names import bare
 from suivi.projects import services as projects
-from suivi.projects.models import Indicator, IndicatorValue, PlannedActivity, Project, Sector
+from suivi.projects.models import (
+    Indicator,
+    IndicatorValue,
+    PlannedActivity,
+    Project,
+    Result,
+    Sector,
+)
 from suivi.registry import services as registry
-from suivi.registry.models import Group, Household, Person, SpecificNeed
+from suivi.registry.models import WG_DOMAINS, Group, Household, Person, SpecificNeed
 from suivi.reports import services as reports
 
 SEED = 2026
@@ -58,13 +67,6 @@ REQUIRED_PCODES = ("ML09", BAMAKO, "ML07", GAO, "ML02", KOULIKORO, "ML05", MOPTI
 def D(month: int, day: int) -> datetime.date:
     return datetime.date(YEAR, month, day)
 
-
-QUARTERS = {
-    1: (D(1, 1), D(3, 31)),
-    2: (D(4, 1), D(6, 30)),
-    3: (D(7, 1), D(9, 30)),
-    4: (D(10, 1), D(12, 31)),
-}
 
 # --- Reference data ---------------------------------------------------------------------------
 
@@ -156,6 +158,7 @@ USERS = [
     ("donor@suivi.demo", "Hélène", "Marchand", Role.DONOR_VIEWER),
 ]
 DEMO_EMAILS = [email for email, *_rest in USERS]
+WG_FIELDS = [name for name, _label in WG_DOMAINS]
 
 # Reference data the administrator keeps in /admin/: (app label, model)
 REFERENCE_MODELS = [
@@ -191,583 +194,178 @@ class Names:
         return root
 
 
+def _split(names: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in names.split(","))
+
+
 NAMES = {
     "mali_south": Names(
-        families=(
-            "Traoré",
-            "Coulibaly",
-            "Diarra",
-            "Keïta",
-            "Konaté",
-            "Sangaré",
-            "Koné",
-            "Dembélé",
-            "Sidibé",
-            "Diallo",
-            "Sissoko",
-            "Doumbia",
-            "Kanté",
-            "Camara",
-            "Bagayoko",
-            "Samaké",
-            "Diakité",
-            "Kouyaté",
-            "Fofana",
-            "Ballo",
-            "Dao",
-            "Sanogo",
-            "Mariko",
-            "Berthé",
-            "Cissé",
-            "Touré",
+        families=_split(
+            "Traoré, Coulibaly, Diarra, Keïta, Konaté, Sangaré, Koné, Dembélé, Sidibé, Diallo, "
+            "Sissoko, Doumbia, Kanté, Camara, Bagayoko, Samaké, Diakité, Kouyaté, Fofana, Ballo, "
+            "Dao, Sanogo, Mariko, Berthé, Cissé, Touré"
         ),
-        women=(
-            "Aminata",
-            "Fatoumata",
-            "Mariam",
-            "Oumou",
-            "Kadiatou",
-            "Awa",
-            "Assétou",
-            "Rokia",
-            "Hawa",
-            "Djénéba",
-            "Salimata",
-            "Bintou",
-            "Kadidia",
-            "Aïssata",
-            "Fanta",
-            "Sitan",
-            "Nana",
-            "Korotoumou",
-            "Ramata",
-            "Safiatou",
-            "Maïmouna",
-            "Tenin",
-            "Adiaratou",
+        women=_split(
+            "Aminata, Fatoumata, Mariam, Oumou, Kadiatou, Awa, Assétou, Rokia, Hawa, Djénéba, "
+            "Salimata, Bintou, Kadidia, Aïssata, Fanta, Sitan, Nana, Korotoumou, Ramata, Safiatou, "
+            "Maïmouna, Tenin, Adiaratou"
         ),
-        men=(
-            "Mamadou",
-            "Moussa",
-            "Ibrahim",
-            "Seydou",
-            "Boubacar",
-            "Amadou",
-            "Oumar",
-            "Souleymane",
-            "Adama",
-            "Bakary",
-            "Issa",
-            "Modibo",
-            "Lassina",
-            "Drissa",
-            "Sidiki",
-            "Abdoulaye",
-            "Sékou",
-            "Youssouf",
-            "Yacouba",
-            "Alou",
-            "Mahamadou",
-            "Fousseyni",
-            "Siaka",
-            "Daouda",
-            "Cheick Oumar",
+        men=_split(
+            "Mamadou, Moussa, Ibrahim, Seydou, Boubacar, Amadou, Oumar, Souleymane, Adama, Bakary, "
+            "Issa, Modibo, Lassina, Drissa, Sidiki, Abdoulaye, Sékou, Youssouf, Yacouba, Alou, "
+            "Mahamadou, Fousseyni, Siaka, Daouda, Cheick Oumar"
         ),
     ),
     "mali_centre": Names(
-        families=(
-            "Diallo",
-            "Barry",
-            "Cissé",
-            "Guindo",
-            "Dicko",
-            "Kassambara",
-            "Tembely",
-            "Togo",
-            "Ongoïba",
-            "Bocoum",
-            "Sangaré",
-            "Sidibé",
-            "Nantoumé",
-            "Poudiougou",
-            "Karembé",
-            "Djènèpo",
-            "Tapily",
-            "Kampo",
-            "Traoré",
-            "Maïga",
+        families=_split(
+            "Diallo, Barry, Cissé, Guindo, Dicko, Kassambara, Tembely, Togo, Ongoïba, Bocoum, "
+            "Sangaré, Sidibé, Nantoumé, Poudiougou, Karembé, Djènèpo, Tapily, Kampo, Traoré, Maïga"
         ),
-        women=(
-            "Fatoumata",
-            "Aïssata",
-            "Kadidia",
-            "Hawa",
-            "Mariam",
-            "Djénéba",
-            "Oumou",
-            "Aminata",
-            "Kadiatou",
-            "Binta",
-            "Yaye",
-            "Coumba",
-            "Assanatou",
-            "Ramata",
-            "Fanta",
+        women=_split(
+            "Fatoumata, Aïssata, Kadidia, Hawa, Mariam, Djénéba, Oumou, Aminata, Kadiatou, Binta, "
+            "Yaye, Coumba, Assanatou, Ramata, Fanta"
         ),
-        men=(
-            "Hamadoun",
-            "Amadou",
-            "Boureima",
-            "Hassane",
-            "Oumarou",
-            "Souleymane",
-            "Allaye",
-            "Bara",
-            "Moussa",
-            "Hamidou",
-            "Yacouba",
-            "Ousmane",
-            "Seydou",
-            "Mamoudou",
-            "Ali",
+        men=_split(
+            "Hamadoun, Amadou, Boureima, Hassane, Oumarou, Souleymane, Allaye, Bara, Moussa, "
+            "Hamidou, Yacouba, Ousmane, Seydou, Mamoudou, Ali"
         ),
     ),
     "mali_north": Names(
-        families=(
-            "Maïga",
-            "Touré",
-            "Cissé",
-            "Haïdara",
-            "Dicko",
-            "Garba",
-            "Alassane",
-            "Hamadou",
-            "Soumaïla",
-            "Boncana",
+        families=_split(
+            "Maïga, Touré, Cissé, Haïdara, Dicko, Garba, Alassane, Hamadou, Soumaïla, Boncana"
         ),
-        women=(
-            "Fadimata",
-            "Aïchatou",
-            "Mama",
-            "Zeinabou",
-            "Raïchatou",
-            "Hadizatou",
-            "Fati",
-            "Haoua",
-            "Mariama",
-            "Safiétou",
-            "Kadidia",
+        women=_split(
+            "Fadimata, Aïchatou, Mama, Zeinabou, Raïchatou, Hadizatou, Fati, Haoua, Mariama, "
+            "Safiétou, Kadidia"
         ),
-        men=(
-            "Mohamed",
-            "Ahmed",
-            "Alhousseini",
-            "Ibrahim",
-            "Alhassane",
-            "Moussa",
-            "Abdoulaye",
-            "Mahamane",
-            "Almoustapha",
-            "Hamma",
-            "Oumarou",
-            "Boubacar",
-            "Aboubacrine",
+        men=_split(
+            "Mohamed, Ahmed, Alhousseini, Ibrahim, Alhassane, Moussa, Abdoulaye, Mahamane, "
+            "Almoustapha, Hamma, Oumarou, Boubacar, Aboubacrine"
         ),
     ),
     "tamasheq": Names(
-        families=(
-            "Mohamed",
-            "Ahmed",
-            "Alhousseini",
-            "Attaher",
-            "Alhassane",
-            "Acherif",
-            "Assaleh",
-            "Elmehdi",
-            "Mossa",
-            "Ibrahim",
+        families=_split(
+            "Mohamed, Ahmed, Alhousseini, Attaher, Alhassane, Acherif, Assaleh, Elmehdi, Mossa, "
+            "Ibrahim"
         ),
-        women=("Fadimata", "Tina", "Aïchatou", "Mama", "Lalla", "Zeinabou", "Raïchatou", "Fati"),
-        men=(
-            "Mohamed",
-            "Ahmed",
-            "Alhousseini",
-            "Ibrahim",
-            "Attaher",
-            "Alhassane",
-            "Moussa",
-            "Sidi Mohamed",
-            "Ag Abdallah",
+        women=_split("Fadimata, Tina, Aïchatou, Mama, Lalla, Zeinabou, Raïchatou, Fati"),
+        men=_split(
+            "Mohamed, Ahmed, Alhousseini, Ibrahim, Attaher, Alhassane, Moussa, Sidi Mohamed"
         ),
         style="tamasheq",
     ),
     "maure": Names(
-        families=(
-            "Ahmed",
-            "Mohamed",
-            "Sidi",
-            "Cheikh",
-            "Brahim",
-            "Abdallahi",
-            "Mohamed Lemine",
-            "Salem",
-            "Bouh",
-            "El Moctar",
-            "Isselmou",
-            "Sidi Mohamed",
-            "Ely",
+        families=_split(
+            "Ahmed, Mohamed, Sidi, Cheikh, Brahim, Abdallahi, Mohamed Lemine, Salem, Bouh, "
+            "El Moctar, Isselmou, Sidi Mohamed, Ely"
         ),
-        women=(
-            "Fatimetou",
-            "Mariem",
-            "Khadijetou",
-            "Aïchetou",
-            "Mekfoula",
-            "Zeinebou",
-            "Vatimetou",
-            "Salka",
-            "Lalla",
-            "Toutou",
-            "Oumoulkheiri",
-            "Ghalia",
-            "Selma",
+        women=_split(
+            "Fatimetou, Mariem, Khadijetou, Aïchetou, Mekfoula, Zeinebou, Vatimetou, Salka, Lalla, "
+            "Toutou, Oumoulkheiri, Ghalia, Selma"
         ),
-        men=(
-            "Mohamed",
-            "Ahmed",
-            "Cheikh",
-            "Sidi",
-            "Brahim",
-            "Abdallahi",
-            "Mohamed Lemine",
-            "El Moctar",
-            "Isselmou",
-            "El Hacen",
-            "Mohamed Vall",
-            "Sidi Ahmed",
-            "Yahya",
-            "Ethmane",
+        men=_split(
+            "Mohamed, Ahmed, Cheikh, Sidi, Brahim, Abdallahi, Mohamed Lemine, El Moctar, Isselmou, "
+            "El, Hacen, Mohamed Vall, Sidi Ahmed, Yahya, Ethmane"
         ),
         style="maure",
         country="MR",
     ),
     "guidimakha": Names(
-        families=(
-            "Ba",
-            "Sy",
-            "Diop",
-            "Kane",
-            "Sow",
-            "Diallo",
-            "Camara",
-            "Cissé",
-            "Soumaré",
-            "Diagana",
-            "Tandia",
-            "Sakho",
-            "Touré",
-            "Doucouré",
-            "Niang",
-            "Wagué",
-            "Dramé",
-            "Sylla",
-            "Kanouté",
-            "Fofana",
+        families=_split(
+            "Ba, Sy, Diop, Kane, Sow, Diallo, Camara, Cissé, Soumaré, Diagana, Tandia, Sakho, "
+            "Touré, Doucouré, Niang, Wagué, Dramé, Sylla, Kanouté, Fofana"
         ),
-        women=(
-            "Coumba",
-            "Penda",
-            "Dieynaba",
-            "Kadiata",
-            "Aminata",
-            "Hawa",
-            "Fatimata",
-            "Mariam",
-            "Aïssata",
-            "Kadidiatou",
-            "Binta",
-            "Fanta",
-            "Djeneba",
-            "Maïmouna",
+        women=_split(
+            "Coumba, Penda, Dieynaba, Kadiata, Aminata, Hawa, Fatimata, Mariam, Aïssata, "
+            "Kadidiatou, Binta, Fanta, Djeneba, Maïmouna"
         ),
-        men=(
-            "Samba",
-            "Demba",
-            "Hamady",
-            "Oumar",
-            "Mamadou",
-            "Boubou",
-            "Souleymane",
-            "Abdoulaye",
-            "Yaya",
-            "Moussa",
-            "Djibril",
-            "Bakary",
-            "Amadou",
-            "Ousmane",
-            "Hamedine",
-            "Cheikh",
+        men=_split(
+            "Samba, Demba, Hamady, Oumar, Mamadou, Boubou, Souleymane, Abdoulaye, Yaya, Moussa, "
+            "Djibril, Bakary, Amadou, Ousmane, Hamedine, Cheikh"
         ),
         country="MR",
     ),
     "burkina": Names(
-        families=(
-            "Ouédraogo",
-            "Sawadogo",
-            "Compaoré",
-            "Kaboré",
-            "Zongo",
-            "Ilboudo",
-            "Nikiéma",
-            "Kinda",
-            "Tapsoba",
-            "Zerbo",
-            "Sana",
-            "Bandé",
-            "Dicko",
-            "Barry",
-            "Sidibé",
+        families=_split(
+            "Ouédraogo, Sawadogo, Compaoré, Kaboré, Zongo, Ilboudo, Nikiéma, Kinda, Tapsoba, "
+            "Zerbo, Sana, Bandé, Dicko, Barry, Sidibé"
         ),
-        women=(
-            "Salamata",
-            "Mariam",
-            "Awa",
-            "Alizèta",
-            "Rasmata",
-            "Fati",
-            "Aminata",
-            "Kadidiatou",
-            "Safiatou",
-            "Assèta",
-            "Roukiatou",
-            "Zénabo",
+        women=_split(
+            "Salamata, Mariam, Awa, Alizèta, Rasmata, Fati, Aminata, Kadidiatou, Safiatou, Assèta, "
+            "Roukiatou, Zénabo"
         ),
-        men=(
-            "Issouf",
-            "Salif",
-            "Rasmané",
-            "Boukary",
-            "Adama",
-            "Hamado",
-            "Souleymane",
-            "Moumouni",
-            "Inoussa",
-            "Hamidou",
-            "Abdoul Aziz",
-            "Ousséni",
-            "Lassané",
+        men=_split(
+            "Issouf, Salif, Rasmané, Boukary, Adama, Hamado, Souleymane, Moumouni, Inoussa, "
+            "Hamidou, Abdoul Aziz, Ousséni, Lassané"
         ),
     ),
     "niger": Names(
-        families=(
-            "Abdou",
-            "Moussa",
-            "Garba",
-            "Hama",
-            "Souley",
-            "Mahamadou",
-            "Boubacar",
-            "Idrissa",
-            "Harouna",
-            "Saïdou",
-            "Illiassou",
-            "Oumarou",
+        families=_split(
+            "Abdou, Moussa, Garba, Hama, Souley, Mahamadou, Boubacar, Idrissa, Harouna, Saïdou, "
+            "Illiassou, Oumarou"
         ),
-        women=(
-            "Zeinabou",
-            "Hadiza",
-            "Mariama",
-            "Balkissa",
-            "Rabi",
-            "Fati",
-            "Hassana",
-            "Rahila",
-            "Safia",
-            "Aïchatou",
+        women=_split(
+            "Zeinabou, Hadiza, Mariama, Balkissa, Rabi, Fati, Hassana, Rahila, Safia, Aïchatou"
         ),
-        men=(
-            "Abdoulaye",
-            "Ibrahim",
-            "Issaka",
-            "Hamidou",
-            "Moussa",
-            "Salissou",
-            "Ali",
-            "Habibou",
-            "Mahamane",
-            "Yacouba",
-            "Amadou",
+        men=_split(
+            "Abdoulaye, Ibrahim, Issaka, Hamidou, Moussa, Salissou, Ali, Habibou, Mahamane, "
+            "Yacouba, Amadou"
         ),
     ),
     "cote_divoire": Names(
-        families=(
-            "Kouassi",
-            "Koffi",
-            "Yao",
-            "Konan",
-            "Ouattara",
-            "Bamba",
-            "Kouamé",
-            "N'Guessan",
-            "Soro",
-            "Yéo",
-            "Koné",
+        families=_split(
+            "Kouassi, Koffi, Yao, Konan, Ouattara, Bamba, Kouamé, N'Guessan, Soro, Yéo, Koné"
         ),
-        women=(
-            "Aya",
-            "Adjoua",
-            "Akissi",
-            "Affoué",
-            "Mariam",
-            "Awa",
-            "Nadège",
-            "Christelle",
-            "Estelle",
-        ),
-        men=(
-            "Jean-Baptiste",
-            "Serge",
-            "Koffi",
-            "Yao",
-            "Kouadio",
-            "Lacina",
-            "Drissa",
-            "Arnaud",
-            "Ismaël",
-            "Franck",
+        women=_split("Aya, Adjoua, Akissi, Affoué, Mariam, Awa, Nadège, Christelle, Estelle"),
+        men=_split(
+            "Jean-Baptiste, Serge, Koffi, Yao, Kouadio, Lacina, Drissa, Arnaud, Ismaël, Franck"
         ),
     ),
     "guinea": Names(
-        families=(
-            "Bah",
-            "Barry",
-            "Camara",
-            "Condé",
-            "Keïta",
-            "Sylla",
-            "Soumah",
-            "Bangoura",
-            "Diallo",
-            "Sow",
-            "Kouyaté",
-            "Touré",
-            "Cissé",
-            "Konaté",
+        families=_split(
+            "Bah, Barry, Camara, Condé, Keïta, Sylla, Soumah, Bangoura, Diallo, Sow, Kouyaté, "
+            "Touré, Cissé, Konaté"
         ),
-        women=(
-            "Mariama",
-            "Kadiatou",
-            "Hadja",
-            "Fatoumata Binta",
-            "Aïssatou",
-            "M'Balia",
-            "Nènè",
-            "Djénabou",
-            "Mariame",
-            "Saran",
+        women=_split(
+            "Mariama, Kadiatou, Hadja, Fatoumata Binta, Aïssatou, M'Balia, Nènè, Djénabou, "
+            "Mariame, Saran"
         ),
-        men=(
-            "Alpha",
-            "Mamadou Saliou",
-            "Ibrahima",
-            "Thierno",
-            "Ousmane",
-            "Sékou",
-            "Lansana",
-            "Mamadou Aliou",
-            "Abdoulaye",
-            "Amadou Oury",
-            "Fodé",
-            "Mohamed",
+        men=_split(
+            "Alpha, Mamadou Saliou, Ibrahima, Thierno, Ousmane, Sékou, Lansana, Mamadou Aliou, "
+            "Abdoulaye, Amadou Oury, Fodé, Mohamed"
         ),
     ),
     "nigeria": Names(
-        families=(
-            "Okafor",
-            "Adeyemi",
-            "Bello",
-            "Okonkwo",
-            "Musa",
-            "Eze",
-            "Okeke",
-            "Ibrahim",
-            "Adebayo",
-            "Ogunleye",
+        families=_split(
+            "Okafor, Adeyemi, Bello, Okonkwo, Musa, Eze, Okeke, Ibrahim, Adebayo, Ogunleye"
         ),
-        women=("Blessing", "Joy", "Chioma", "Aisha", "Favour", "Esther", "Ngozi", "Precious"),
-        men=(
-            "Chinedu",
-            "Emeka",
-            "Sunday",
-            "Abdullahi",
-            "Tunde",
-            "Ifeanyi",
-            "Samuel",
-            "Yusuf",
-            "Daniel",
-            "Godwin",
+        women=_split("Blessing, Joy, Chioma, Aisha, Favour, Esther, Ngozi, Precious"),
+        men=_split(
+            "Chinedu, Emeka, Sunday, Abdullahi, Tunde, Ifeanyi, Samuel, Yusuf, Daniel, Godwin"
         ),
     ),
     "cameroon": Names(
-        families=(
-            "Mbarga",
-            "Ngono",
-            "Fotso",
-            "Tchoumi",
-            "Nkoulou",
-            "Essomba",
-            "Kamga",
-            "Ndjock",
-            "Abena",
-            "Tchatchoua",
+        families=_split(
+            "Mbarga, Ngono, Fotso, Tchoumi, Nkoulou, Essomba, Kamga, Ndjock, Abena, Tchatchoua"
         ),
-        women=("Carine", "Murielle", "Sandrine", "Larissa", "Grâce", "Nadia", "Flore"),
-        men=("Arnaud", "Brice", "Junior", "Franck", "Hervé", "Patrick", "Thierry", "Landry"),
+        women=_split("Carine, Murielle, Sandrine, Larissa, Grâce, Nadia, Flore"),
+        men=_split("Arnaud, Brice, Junior, Franck, Hervé, Patrick, Thierry, Landry"),
     ),
     "senegal": Names(
-        families=(
-            "Ndiaye",
-            "Diop",
-            "Fall",
-            "Sarr",
-            "Gueye",
-            "Faye",
-            "Seck",
-            "Mbaye",
-            "Sow",
-            "Ba",
-            "Diouf",
-            "Thiam",
+        families=_split(
+            "Ndiaye, Diop, Fall, Sarr, Gueye, Faye, Seck, Mbaye, Sow, Ba, Diouf, Thiam"
         ),
-        women=("Astou", "Ndeye", "Fatou", "Aminata", "Awa", "Khady", "Coumba", "Sokhna"),
-        men=(
-            "Modou",
-            "Cheikh",
-            "Mamadou",
-            "Ousmane",
-            "Ibrahima",
-            "Pape",
-            "Serigne",
-            "Moustapha",
-            "Abdou",
-            "Babacar",
+        women=_split("Astou, Ndeye, Fatou, Aminata, Awa, Khady, Coumba, Sokhna"),
+        men=_split(
+            "Modou, Cheikh, Mamadou, Ousmane, Ibrahima, Pape, Serigne, Moustapha, Abdou, Babacar"
         ),
     ),
     "gambia": Names(
-        families=(
-            "Jallow",
-            "Ceesay",
-            "Sanneh",
-            "Jammeh",
-            "Touray",
-            "Bojang",
-            "Darboe",
-            "Sowe",
-            "Manneh",
-            "Jobe",
+        families=_split(
+            "Jallow, Ceesay, Sanneh, Jammeh, Touray, Bojang, Darboe, Sowe, Manneh, Jobe"
         ),
-        women=("Isatou", "Fatou", "Mariama", "Awa", "Haddy", "Kaddy", "Binta", "Ramatoulie"),
-        men=("Lamin", "Ebrima", "Modou", "Alagie", "Omar", "Musa", "Bakary", "Buba", "Yusupha"),
+        women=_split("Isatou, Fatou, Mariama, Awa, Haddy, Kaddy, Binta, Ramatoulie"),
+        men=_split("Lamin, Ebrima, Modou, Alagie, Omar, Musa, Bakary, Buba, Yusupha"),
     ),
 }
 
@@ -777,7 +375,6 @@ NAMES = {
 # Indicators: code, result code, names, unit, definition (empty: entered by hand),
 # disaggregations, cumulative, baseline, targets (Q1, Q2, Q3, Q4, year; None: no target),
 # whether the targets follow the size of the demo, means of verification.
-# Work plan: key, result code, partner key, French, English, start, end, status, P-code, site.
 
 PROJECTS = [
     {
@@ -929,116 +526,6 @@ PROJECTS = [
                 "scaled": True,
                 "verification": "Feuilles de présence des formations",
             },
-        ],
-        "workplan": [
-            (
-                "scholarships",
-                "1.1.1",
-                None,
-                "Versement trimestriel des bourses d'études",
-                "Quarterly payment of scholarships",
-                D(1, 12),
-                D(12, 18),
-                "ongoing",
-                BAMAKO,
-                None,
-            ),
-            (
-                "kits_jan",
-                "1.1.2",
-                "adei",
-                "Distribution des kits scolaires de janvier",
-                "January school kit distribution",
-                D(1, 26),
-                D(2, 13),
-                "done",
-                BAMAKO,
-                "lycee",
-            ),
-            (
-                "kits_oct",
-                "1.1.2",
-                "adei",
-                "Distribution des kits scolaires de la rentrée d'octobre",
-                "October school kit distribution",
-                D(10, 5),
-                D(11, 20),
-                "done",
-                BAMAKO,
-                "lycee",
-            ),
-            (
-                "training_s1",
-                "2.1.1",
-                "adei",
-                "Formations professionnelles, cohortes du premier semestre",
-                "Vocational trainings, first-half cohorts",
-                D(2, 2),
-                D(6, 30),
-                "done",
-                BAMAKO,
-                "cfp",
-            ),
-            (
-                "training_s2",
-                "2.1.1",
-                "adei",
-                "Formations professionnelles, cohortes du second semestre",
-                "Vocational trainings, second-half cohorts",
-                D(7, 6),
-                D(12, 18),
-                "ongoing",
-                BAMAKO,
-                "cfp",
-            ),
-            (
-                "entrepreneurship",
-                "2.1.1",
-                "cjrb",
-                "Formation en entrepreneuriat des jeunes réfugiés",
-                "Entrepreneurship training for refugee youth",
-                D(2, 16),
-                D(12, 11),
-                "ongoing",
-                BAMAKO,
-                None,
-            ),
-            (
-                "talks",
-                "2.1.2",
-                "cjrb",
-                "Causeries sur l'orientation et l'emploi",
-                "Talks on guidance and jobs",
-                D(2, 1),
-                D(11, 30),
-                "ongoing",
-                BAMAKO,
-                None,
-            ),
-            (
-                "midterm",
-                "1.1.1",
-                None,
-                "Évaluation à mi-parcours du projet",
-                "Mid-term evaluation of the project",
-                D(7, 1),
-                D(9, 30),
-                "delayed",
-                BAMAKO,
-                None,
-            ),
-            (
-                "follow_up",
-                "2.1.1",
-                None,
-                "Suivi des jeunes installés après la formation",
-                "Follow-up of youth set up after training",
-                D(12, 1),
-                D(12, 22),
-                "planned",
-                BAMAKO,
-                None,
-            ),
         ],
         "manual_values": {
             "0.a": {
@@ -1197,92 +684,6 @@ PROJECTS = [
                 "scaled": True,
                 "verification": "Fiches de comptage des causeries",
             },
-        ],
-        "workplan": [
-            (
-                "trainings",
-                "1.1.1",
-                None,
-                "Formations des agents de police, de gendarmerie et de douane",
-                "Trainings of police, gendarmerie and customs officers",
-                D(2, 9),
-                D(11, 27),
-                "ongoing",
-                SELIBABY,
-                "wilaya_room",
-            ),
-            (
-                "debriefing",
-                "1.1.1",
-                None,
-                "Atelier de restitution avec les autorités de la wilaya",
-                "Debriefing workshop with the wilaya authorities",
-                D(12, 8),
-                D(12, 10),
-                "planned",
-                SELIBABY,
-                "wilaya_room",
-            ),
-            (
-                "exchange",
-                "1.1.1",
-                None,
-                "Visite d'échange transfrontalière",
-                "Cross-border exchange visit",
-                D(6, 8),
-                D(6, 12),
-                "cancelled",
-                SELIBABY,
-                None,
-            ),
-            (
-                "works",
-                "1.2.1",
-                "egbt",
-                "Réhabilitation du poste frontière de Gouraye (gros œuvre)",
-                "Rehabilitation of the Gouraye border post (structural works)",
-                D(3, 2),
-                D(8, 31),
-                "delayed",
-                SELIBABY,
-                "gouraye",
-            ),
-            (
-                "equipment",
-                "1.2.1",
-                "egbt",
-                "Équipement du poste (énergie solaire, mobilier, informatique)",
-                "Equipment of the post (solar power, furniture, IT)",
-                D(12, 1),
-                D(12, 23),
-                "planned",
-                SELIBABY,
-                "gouraye",
-            ),
-            (
-                "committees",
-                "2.1.1",
-                "acts",
-                "Mise en place des comités de veille frontalière",
-                "Setting up the border watch committees",
-                D(1, 19),
-                D(3, 27),
-                "done",
-                SELIBABY,
-                None,
-            ),
-            (
-                "talks",
-                "2.1.1",
-                "acts",
-                "Causeries communautaires dans les villages frontaliers",
-                "Community talks in border villages",
-                D(2, 1),
-                D(11, 30),
-                "ongoing",
-                SELIBABY,
-                None,
-            ),
         ],
         "manual_values": {
             "0.a": {
@@ -1458,164 +859,6 @@ PROJECTS = [
                 "verification": "Fiches de comptage et estimations d'audience des radios",
             },
         ],
-        "workplan": [
-            (
-                "reception_akpm",
-                "1.1.1",
-                "akpm",
-                "Accueil et enregistrement au centre de transit de Bamako",
-                "Reception and registration at the Bamako transit centre",
-                D(1, 5),
-                D(12, 31),
-                "ongoing",
-                BAMAKO,
-                "ct_bamako",
-            ),
-            (
-                "reception_gaam",
-                "1.1.1",
-                "gaam",
-                "Accueil et enregistrement au centre de transit de Gao",
-                "Reception and registration at the Gao transit centre",
-                D(1, 5),
-                D(12, 31),
-                "ongoing",
-                GAO,
-                "ct_gao",
-            ),
-            (
-                "nfi_akpm",
-                "1.1.2",
-                "akpm",
-                "Distribution de kits d'articles non alimentaires à Bamako",
-                "Non-food item kits in Bamako",
-                D(1, 5),
-                D(12, 31),
-                "ongoing",
-                BAMAKO,
-                "ct_bamako",
-            ),
-            (
-                "nfi_gaam",
-                "1.1.2",
-                "gaam",
-                "Distribution de kits d'articles non alimentaires à Gao",
-                "Non-food item kits in Gao",
-                D(1, 5),
-                D(12, 31),
-                "ongoing",
-                GAO,
-                "ct_gao",
-            ),
-            (
-                "cash_akpm",
-                "1.1.3",
-                "akpm",
-                "Assistance en espèces par mobile money à Bamako",
-                "Cash assistance by mobile money in Bamako",
-                D(1, 12),
-                D(12, 31),
-                "ongoing",
-                BAMAKO,
-                None,
-            ),
-            (
-                "cash_gaam",
-                "1.1.3",
-                "gaam",
-                "Assistance en espèces par mobile money à Gao",
-                "Cash assistance by mobile money in Gao",
-                D(1, 12),
-                D(12, 31),
-                "ongoing",
-                GAO,
-                None,
-            ),
-            (
-                "visits_akpm",
-                "1.2.1",
-                "akpm",
-                "Visites à domicile de suivi à Bamako",
-                "Follow-up home visits in Bamako",
-                D(1, 19),
-                D(12, 18),
-                "ongoing",
-                BAMAKO,
-                None,
-            ),
-            (
-                "visits_gaam",
-                "1.2.1",
-                "gaam",
-                "Visites à domicile de suivi à Gao",
-                "Follow-up home visits in Gao",
-                D(1, 19),
-                D(12, 18),
-                "ongoing",
-                GAO,
-                None,
-            ),
-            (
-                "talks_akpm",
-                "2.1.1",
-                "akpm",
-                "Causeries de sensibilisation à Bamako",
-                "Awareness talks in Bamako",
-                D(2, 1),
-                D(11, 30),
-                "ongoing",
-                BAMAKO,
-                None,
-            ),
-            (
-                "talks_gaam",
-                "2.1.1",
-                "gaam",
-                "Causeries de sensibilisation à Gao",
-                "Awareness talks in Gao",
-                D(2, 1),
-                D(11, 30),
-                "ongoing",
-                GAO,
-                None,
-            ),
-            (
-                "radio",
-                "2.1.1",
-                None,
-                "Campagnes radio « S'informer avant de partir »",
-                'Radio campaigns "Get informed before leaving"',
-                D(2, 15),
-                D(11, 15),
-                "done",
-                None,
-                None,
-            ),
-            (
-                "survey_1",
-                "1",
-                None,
-                "Enquête de perception auprès des migrants assistés (1er semestre)",
-                "Perception survey of assisted migrants (first half)",
-                D(6, 1),
-                D(7, 15),
-                "done",
-                None,
-                None,
-            ),
-            (
-                "survey_2",
-                "1",
-                None,
-                "Enquête de perception auprès des migrants assistés (2nd semestre)",
-                "Perception survey of assisted migrants (second half)",
-                D(11, 16),
-                D(12, 18),
-                "ongoing",
-                None,
-                None,
-            ),
-        ],
         "manual_values": {
             "0.a": {
                 2: ("61", "Enquête de perception de juin, 212 répondants"),
@@ -1779,176 +1022,6 @@ PROJECTS = [
                 "verification": "Estimations d'audience des radios communautaires",
             },
         ],
-        "workplan": [
-            (
-                "groups_adei",
-                "2.1.1",
-                "adei",
-                "Structuration des groupements de Bamako",
-                "Organising the groups of Bamako",
-                D(1, 12),
-                D(3, 31),
-                "done",
-                BAMAKO,
-                None,
-            ),
-            (
-                "groups_lead",
-                "2.1.1",
-                None,
-                "Structuration des groupements de Koulikoro",
-                "Organising the groups of Koulikoro",
-                D(1, 12),
-                D(3, 31),
-                "done",
-                KOULIKORO,
-                None,
-            ),
-            (
-                "groups_dsm",
-                "2.1.1",
-                "dsm",
-                "Structuration des groupements de Mopti",
-                "Organising the groups of Mopti",
-                D(1, 12),
-                D(3, 31),
-                "done",
-                MOPTI,
-                None,
-            ),
-            (
-                "training_adei",
-                "1.1.1",
-                "adei",
-                "Formations modulaires des femmes de Bamako",
-                "Training modules for the women of Bamako",
-                D(2, 2),
-                D(9, 30),
-                "done",
-                BAMAKO,
-                "sabalibougou",
-            ),
-            (
-                "training_lead",
-                "1.1.1",
-                None,
-                "Formations modulaires des femmes de Koulikoro",
-                "Training modules for the women of Koulikoro",
-                D(2, 2),
-                D(9, 30),
-                "done",
-                KOULIKORO,
-                "mf_koulikoro",
-            ),
-            (
-                "training_dsm",
-                "1.1.1",
-                "dsm",
-                "Formations modulaires des femmes de Mopti",
-                "Training modules for the women of Mopti",
-                D(2, 2),
-                D(9, 30),
-                "done",
-                MOPTI,
-                "mf_mopti",
-            ),
-            (
-                "grants_adei",
-                "1.1.2",
-                "adei",
-                "Versement des subventions de démarrage à Bamako",
-                "Start-up grants in Bamako",
-                D(4, 1),
-                D(9, 30),
-                "done",
-                BAMAKO,
-                None,
-            ),
-            (
-                "grants_lead",
-                "1.1.2",
-                None,
-                "Versement des subventions de démarrage à Koulikoro",
-                "Start-up grants in Koulikoro",
-                D(4, 1),
-                D(9, 30),
-                "done",
-                KOULIKORO,
-                None,
-            ),
-            (
-                "grants_dsm",
-                "1.1.2",
-                "dsm",
-                "Versement des subventions de démarrage à Mopti",
-                "Start-up grants in Mopti",
-                D(4, 1),
-                D(8, 31),
-                "delayed",
-                MOPTI,
-                None,
-            ),
-            (
-                "coaching",
-                "2.1.1",
-                None,
-                "Accompagnement mensuel des groupes d'épargne",
-                "Monthly support of the savings groups",
-                D(2, 1),
-                D(12, 15),
-                "ongoing",
-                None,
-                None,
-            ),
-            (
-                "kits",
-                "2.1.2",
-                None,
-                "Dotation des groupements en kits de transformation",
-                "Processing kits for the groups",
-                D(7, 1),
-                D(9, 30),
-                "done",
-                None,
-                None,
-            ),
-            (
-                "radio",
-                "2.2.1",
-                None,
-                "Émissions radio « Musow ka baara » sur l'entrepreneuriat féminin",
-                'Radio programmes "Musow ka baara" on women\'s entrepreneurship',
-                D(2, 1),
-                D(11, 30),
-                "ongoing",
-                None,
-                None,
-            ),
-            (
-                "fair",
-                "2.2.1",
-                None,
-                "Foire des produits des groupements à Bamako",
-                "Fair of the groups' products in Bamako",
-                D(12, 10),
-                D(12, 12),
-                "planned",
-                BAMAKO,
-                None,
-            ),
-            (
-                "digital",
-                "1.1.1",
-                None,
-                "Formation en marketing numérique",
-                "Digital marketing training",
-                D(10, 5),
-                D(10, 16),
-                "cancelled",
-                BAMAKO,
-                None,
-            ),
-        ],
         "manual_values": {
             "0.a": {
                 1: ("19200", "Enquête de suivi des AGR, 60 femmes"),
@@ -1963,6 +1036,150 @@ PROJECTS = [
         },
     },
 ]
+
+# Work plans: key, logframe activity, partner, start, end, status, P-code, site,
+# French title, English title.
+# fmt: off
+WORKPLANS = {
+    "edu": [
+        ("scholarships", "1.1.1", None, D(1, 12), D(12, 18), "ongoing", BAMAKO, None,
+         "Versement trimestriel des bourses d'études",
+         "Quarterly payment of scholarships"),
+        ("kits_jan", "1.1.2", "adei", D(1, 26), D(2, 13), "done", BAMAKO, "lycee",
+         "Distribution des kits scolaires de janvier",
+         "January school kit distribution"),
+        ("kits_oct", "1.1.2", "adei", D(10, 5), D(11, 20), "done", BAMAKO, "lycee",
+         "Distribution des kits scolaires de la rentrée d'octobre",
+         "October school kit distribution"),
+        ("training_s1", "2.1.1", "adei", D(2, 2), D(6, 30), "done", BAMAKO, "cfp",
+         "Formations professionnelles, cohortes du premier semestre",
+         "Vocational trainings, first-half cohorts"),
+        ("training_s2", "2.1.1", "adei", D(7, 6), D(12, 18), "ongoing", BAMAKO, "cfp",
+         "Formations professionnelles, cohortes du second semestre",
+         "Vocational trainings, second-half cohorts"),
+        ("entrepreneurship", "2.1.1", "cjrb", D(2, 16), D(12, 11), "ongoing", BAMAKO, None,
+         "Formation en entrepreneuriat des jeunes réfugiés",
+         "Entrepreneurship training for refugee youth"),
+        ("talks", "2.1.2", "cjrb", D(2, 1), D(11, 30), "ongoing", BAMAKO, None,
+         "Causeries sur l'orientation et l'emploi",
+         "Talks on guidance and jobs"),
+        ("midterm", "1.1.1", None, D(7, 1), D(9, 30), "delayed", BAMAKO, None,
+         "Évaluation à mi-parcours du projet",
+         "Mid-term evaluation of the project"),
+        ("follow_up", "2.1.1", None, D(12, 1), D(12, 22), "planned", BAMAKO, None,
+         "Suivi des jeunes installés après la formation",
+         "Follow-up of youth set up after training"),
+    ],
+    "border": [
+        ("trainings", "1.1.1", None, D(2, 9), D(11, 27), "ongoing", SELIBABY, "wilaya_room",
+         "Formations des agents de police, de gendarmerie et de douane",
+         "Trainings of police, gendarmerie and customs officers"),
+        ("debriefing", "1.1.1", None, D(12, 8), D(12, 10), "planned", SELIBABY, "wilaya_room",
+         "Atelier de restitution avec les autorités de la wilaya",
+         "Debriefing workshop with the wilaya authorities"),
+        ("exchange", "1.1.1", None, D(6, 8), D(6, 12), "cancelled", SELIBABY, None,
+         "Visite d'échange transfrontalière",
+         "Cross-border exchange visit"),
+        ("works", "1.2.1", "egbt", D(3, 2), D(8, 31), "delayed", SELIBABY, "gouraye",
+         "Réhabilitation du poste frontière de Gouraye (gros œuvre)",
+         "Rehabilitation of the Gouraye border post (structural works)"),
+        ("equipment", "1.2.1", "egbt", D(12, 1), D(12, 23), "planned", SELIBABY, "gouraye",
+         "Équipement du poste (énergie solaire, mobilier, informatique)",
+         "Equipment of the post (solar power, furniture, IT)"),
+        ("committees", "2.1.1", "acts", D(1, 19), D(3, 27), "done", SELIBABY, None,
+         "Mise en place des comités de veille frontalière",
+         "Setting up the border watch committees"),
+        ("talks", "2.1.1", "acts", D(2, 1), D(11, 30), "ongoing", SELIBABY, None,
+         "Causeries communautaires dans les villages frontaliers",
+         "Community talks in border villages"),
+    ],
+    "mig": [
+        ("reception_akpm", "1.1.1", "akpm", D(1, 5), D(12, 31), "ongoing", BAMAKO, "ct_bamako",
+         "Accueil et enregistrement au centre de transit de Bamako",
+         "Reception and registration at the Bamako transit centre"),
+        ("reception_gaam", "1.1.1", "gaam", D(1, 5), D(12, 31), "ongoing", GAO, "ct_gao",
+         "Accueil et enregistrement au centre de transit de Gao",
+         "Reception and registration at the Gao transit centre"),
+        ("nfi_akpm", "1.1.2", "akpm", D(1, 5), D(12, 31), "ongoing", BAMAKO, "ct_bamako",
+         "Distribution de kits d'articles non alimentaires à Bamako",
+         "Non-food item kits in Bamako"),
+        ("nfi_gaam", "1.1.2", "gaam", D(1, 5), D(12, 31), "ongoing", GAO, "ct_gao",
+         "Distribution de kits d'articles non alimentaires à Gao",
+         "Non-food item kits in Gao"),
+        ("cash_akpm", "1.1.3", "akpm", D(1, 12), D(12, 31), "ongoing", BAMAKO, None,
+         "Assistance en espèces par mobile money à Bamako",
+         "Cash assistance by mobile money in Bamako"),
+        ("cash_gaam", "1.1.3", "gaam", D(1, 12), D(12, 31), "ongoing", GAO, None,
+         "Assistance en espèces par mobile money à Gao",
+         "Cash assistance by mobile money in Gao"),
+        ("visits_akpm", "1.2.1", "akpm", D(1, 19), D(12, 18), "ongoing", BAMAKO, None,
+         "Visites à domicile de suivi à Bamako",
+         "Follow-up home visits in Bamako"),
+        ("visits_gaam", "1.2.1", "gaam", D(1, 19), D(12, 18), "ongoing", GAO, None,
+         "Visites à domicile de suivi à Gao",
+         "Follow-up home visits in Gao"),
+        ("talks_akpm", "2.1.1", "akpm", D(2, 1), D(11, 30), "ongoing", BAMAKO, None,
+         "Causeries de sensibilisation à Bamako",
+         "Awareness talks in Bamako"),
+        ("talks_gaam", "2.1.1", "gaam", D(2, 1), D(11, 30), "ongoing", GAO, None,
+         "Causeries de sensibilisation à Gao",
+         "Awareness talks in Gao"),
+        ("radio", "2.1.1", None, D(2, 15), D(11, 15), "done", None, None,
+         "Campagnes radio « S'informer avant de partir »",
+         "Radio campaigns “Get informed before leaving”"),
+        ("survey_1", "1", None, D(6, 1), D(7, 15), "done", None, None,
+         "Enquête de perception auprès des migrants assistés (1er semestre)",
+         "Perception survey of assisted migrants (first half)"),
+        ("survey_2", "1", None, D(11, 16), D(12, 18), "ongoing", None, None,
+         "Enquête de perception auprès des migrants assistés (2nd semestre)",
+         "Perception survey of assisted migrants (second half)"),
+    ],
+    "women": [
+        ("groups_adei", "2.1.1", "adei", D(1, 12), D(3, 31), "done", BAMAKO, None,
+         "Structuration des groupements de Bamako",
+         "Organising the groups of Bamako"),
+        ("groups_lead", "2.1.1", None, D(1, 12), D(3, 31), "done", KOULIKORO, None,
+         "Structuration des groupements de Koulikoro",
+         "Organising the groups of Koulikoro"),
+        ("groups_dsm", "2.1.1", "dsm", D(1, 12), D(3, 31), "done", MOPTI, None,
+         "Structuration des groupements de Mopti",
+         "Organising the groups of Mopti"),
+        ("training_adei", "1.1.1", "adei", D(2, 2), D(9, 30), "done", BAMAKO, "sabalibougou",
+         "Formations modulaires des femmes de Bamako",
+         "Training modules for the women of Bamako"),
+        ("training_lead", "1.1.1", None, D(2, 2), D(9, 30), "done", KOULIKORO, "mf_koulikoro",
+         "Formations modulaires des femmes de Koulikoro",
+         "Training modules for the women of Koulikoro"),
+        ("training_dsm", "1.1.1", "dsm", D(2, 2), D(9, 30), "done", MOPTI, "mf_mopti",
+         "Formations modulaires des femmes de Mopti",
+         "Training modules for the women of Mopti"),
+        ("grants_adei", "1.1.2", "adei", D(4, 1), D(9, 30), "done", BAMAKO, None,
+         "Versement des subventions de démarrage à Bamako",
+         "Start-up grants in Bamako"),
+        ("grants_lead", "1.1.2", None, D(4, 1), D(9, 30), "done", KOULIKORO, None,
+         "Versement des subventions de démarrage à Koulikoro",
+         "Start-up grants in Koulikoro"),
+        ("grants_dsm", "1.1.2", "dsm", D(4, 1), D(8, 31), "delayed", MOPTI, None,
+         "Versement des subventions de démarrage à Mopti",
+         "Start-up grants in Mopti"),
+        ("coaching", "2.1.1", None, D(2, 1), D(12, 15), "ongoing", None, None,
+         "Accompagnement mensuel des groupes d'épargne",
+         "Monthly support of the savings groups"),
+        ("kits", "2.1.2", None, D(7, 1), D(9, 30), "done", None, None,
+         "Dotation des groupements en kits de transformation",
+         "Processing kits for the groups"),
+        ("radio", "2.2.1", None, D(2, 1), D(11, 30), "ongoing", None, None,
+         "Émissions radio « Musow ka baara » sur l'entrepreneuriat féminin",
+         "Radio programmes “Musow ka baara” on women's entrepreneurship"),
+        ("fair", "2.2.1", None, D(12, 10), D(12, 12), "planned", BAMAKO, None,
+         "Foire des produits des groupements à Bamako",
+         "Fair of the groups' products in Bamako"),
+        ("digital", "1.1.1", None, D(10, 5), D(10, 16), "cancelled", BAMAKO, None,
+         "Formation en marketing numérique",
+         "Digital marketing training"),
+    ],
+}
+# fmt: on
 
 # Quarters whose values are validated, and submitted; the first quarter is then locked.
 VALIDATED_QUARTERS = (1, 2)
@@ -2099,7 +1316,7 @@ class Beneficiary:
 class ProjectContext:
     spec: dict
     project: Project
-    results: dict[str, object]
+    results: dict[str, Result]
     activities: dict[str, PlannedActivity]
 
 
@@ -2201,23 +1418,31 @@ class _Builder:
         self.sites = {}
         for key, (name, kind, pcode) in SITES.items():
             area = self.areas[pcode]
-            existing = Site.objects.filter(area=area, name=name).first()
-            self.sites[key] = existing or places.site_create(
-                data={"name": name, "kind": kind, "area": area}, by=by
+            # A site of the same name (whatever its accents) is the same place: reuse it.
+            same = [
+                site for site in Site.objects.filter(area=area) if bare(site.name) == bare(name)
+            ]
+            self.sites[key] = (
+                same[0]
+                if same
+                else places.site_create(data={"name": name, "kind": kind, "area": area}, by=by)
             )
 
     def organisations_and_users(self) -> None:
         self.orgs = {}
         for key, (name, acronym, kind, country) in ORGANISATIONS.items():
-            self.orgs[key] = Organisation.objects.create(
-                name=name, acronym=acronym, kind=kind, country=country
+            # Partners and donors may already be known; the lead agency is new (see is_loaded).
+            self.orgs[key], _new = Organisation.objects.get_or_create(
+                name=name, defaults={"acronym": acronym, "kind": kind, "country": country}
             )
         self.lead = self.orgs["lead"]
         self.users = {}
+        # One hash for the shared demo password: hashing is deliberately slow.
+        password = make_password(PASSWORD)
         for email, given, family, role in USERS:
-            self.users[role] = User.objects.create_user(
-                email,
-                PASSWORD,
+            self.users[role] = User.objects.create(
+                email=email,
+                password=password,
                 first_name=given,
                 last_name=family,
                 is_staff=(role == Role.ADMINISTRATOR),
@@ -2332,7 +1557,7 @@ class _Builder:
                     indicator=indicator, period=period, value=Decimal(value), by=self.me
                 )
         activities = {}
-        for key, result, partner, fr, en, start, end, status, pcode, site in spec["workplan"]:
+        for key, result, partner, start, end, status, pcode, site, fr, en in WORKPLANS[spec["key"]]:
             activities[key] = projects.planned_activity_create(
                 project=project,
                 by=self.manager,
@@ -2401,42 +1626,17 @@ class _Builder:
             "consent_date": registered_on,
             "consent_scope": self.weighted({"programme": 3, "partners": 6, "referral": 1}),
         }
+        # Washington Group short set: about 8% answer with a difficulty, most others were asked
+        # and have none, the rest were not asked.
+        answers = dict.fromkeys(WG_FIELDS, "none")
         draw = rng.random()
-        disability = False
         if age >= 5 and draw < 0.08:
-            domains = rng.sample(
-                [
-                    "wg_seeing",
-                    "wg_hearing",
-                    "wg_walking",
-                    "wg_cognition",
-                    "wg_self_care",
-                    "wg_communication",
-                ],
-                k=rng.choice([1, 1, 2]),
-            )
-            for name in (
-                "wg_seeing",
-                "wg_hearing",
-                "wg_walking",
-                "wg_cognition",
-                "wg_self_care",
-                "wg_communication",
-            ):
-                data[name] = "none"
-            for name in domains:
-                data[name] = self.weighted({"some": 5, "a_lot": 4, "cannot": 1})
-                disability = disability or data[name] in ("a_lot", "cannot")
+            for name in rng.sample(WG_FIELDS, k=rng.choice([1, 1, 2])):
+                answers[name] = self.weighted({"some": 5, "a_lot": 4, "cannot": 1})
+            data.update(answers)
         elif age >= 5 and draw < 0.78:
-            for name in (
-                "wg_seeing",
-                "wg_hearing",
-                "wg_walking",
-                "wg_cognition",
-                "wg_self_care",
-                "wg_communication",
-            ):
-                data[name] = "none"
+            data.update(answers)
+        disability = any(data.get(name) in ("a_lot", "cannot") for name in WG_FIELDS)
         if age >= 15 and rng.random() < 0.75:
             country = "MR" if pcode.startswith("MR") else "ML"
             data["phone"] = self.phone(country)
@@ -2455,9 +1655,15 @@ class _Builder:
         )
         return Beneficiary(person, registered_on, partner, age, set(tags))
 
-    def household(self, prefix: str, members: list[Beneficiary], head=None, site=None) -> None:
+    def household(
+        self,
+        prefix: str,
+        members: list[Beneficiary],
+        head: Beneficiary | None = None,
+        site: str | None = None,
+    ) -> Household:
         first = members[0]
-        registry.household_create(
+        return registry.household_create(
             organisation=self.lead,
             by=self.by_for(first.partner),
             data={
@@ -2714,16 +1920,19 @@ class _Builder:
                     person=b,
                     site="lycee",
                 )
-        # Quarterly scholarships for about half of the secondary students.
-        scholars = [b for b in students if b.age >= 14 and rng.random() < 0.55]
+        # Quarterly scholarships for about half of the refugee secondary students.
+        scholars = [
+            b
+            for b in students
+            if b.age >= 14 and b.person.population_group == "refugee" and rng.random() < 0.55
+        ]
         modality = {
             b.person.pk: self.weighted({"mobile_money": 65, "bank_transfer": 35}) for b in scholars
         }
-        for quarter, day in ((1, D(1, 28)), (2, D(4, 28)), (3, D(7, 28)), (4, D(10, 28))):
+        payments = ((1, D(3, 12)), (2, D(5, 14)), (3, D(8, 13)), (4, D(11, 12)))
+        for quarter, day in payments:
             for b in scholars:
-                if b.registered_on <= self.after(day, -3) and b.person.population_group == (
-                    "refugee"
-                ):
+                if b.registered_on <= self.after(day, -7):
                     self.give(
                         c,
                         date=day,
@@ -2736,7 +1945,9 @@ class _Builder:
                         modality=modality[b.person.pk],
                         person=b,
                     )
-        # Vocational training cohorts: four weekly modules each.
+        # Vocational training: cohorts start at fixed dates through the year; each young person
+        # joins the first cohort with room that starts a week after their registration, and
+        # follows four weekly modules.
         trades = {
             adei: [
                 "Couture et stylisme",
@@ -2747,22 +1958,25 @@ class _Builder:
             ],
             cjrb: ["Entrepreneuriat et gestion de micro-projets"],
         }
+        starts = {
+            adei: [self.after(D(2, 2), 42 * k) for k in range(7)],  # Mondays, Feb to Oct
+            cjrb: [self.after(D(2, 16), 70 * k) for k in range(4)],
+        }
         for partner in (adei, cjrb):
             youth = sorted(
                 (b for b in everyone if b.partner == partner and "youth" in b.tags),
                 key=lambda b: (b.registered_on, b.person.pk),
             )
-            start = D(2, 2) if partner == adei else D(2, 16)
-            index = 0
-            cohort = 0
-            while index < len(youth):
-                size = rng.randint(10, 14)
-                members = youth[index : index + size]
-                index += size
-                cohort += 1
-                first = max(start, self.after(max(b.registered_on for b in members), 7))
-                first = first - datetime.timedelta(days=first.weekday())  # a Monday
-                start = self.after(first, 49)
+            room = max(6, -(-len(youth) * 6 // (5 * len(starts[partner]))))
+            cohorts: dict[datetime.date, list[Beneficiary]] = {day: [] for day in starts[partner]}
+            for b in youth:
+                for first, members in cohorts.items():
+                    if first >= self.after(b.registered_on, 7) and len(members) < room:
+                        members.append(b)
+                        break
+            for cohort, (first, members) in enumerate(
+                ((f, m) for f, m in cohorts.items() if m), start=1
+            ):
                 trade = trades[partner][(cohort - 1) % len(trades[partner])]
                 activity = (
                     "entrepreneurship"
@@ -3069,17 +2283,7 @@ class _Builder:
                     relationship="Fille" if sex == "F" else "Fils",
                 )
                 members = [head, spouse, child]
-                household = registry.household_create(
-                    organisation=self.lead,
-                    by=self.by_for(partner),
-                    data={
-                        "code": self.household_code("MIG"),
-                        "area": self.areas[pcode],
-                        "site": self.sites[site],
-                    },
-                    members=[m.person for m in members],
-                    head=head.person,
-                )
+                household = self.household("MIG", members, head=head, site=site)
                 families.append((household, members))
                 everyone.extend(members)
                 continue
@@ -3378,7 +2582,8 @@ class _Builder:
                 )
             count = max(1, min(len(group_names), round(per_place / group_size)))
             for index in range(count):
-                members = women[index::count]
+                # Women first: the officers of the group are women.
+                members = sorted(women[index::count], key=lambda b: b.sex != "F")
                 kind = "womens_group" if index % 2 == 0 else "savings_group"
                 founded_on = (
                     self.day(D(1, 12), D(2, 13))
@@ -3452,7 +2657,7 @@ class _Builder:
                         second_module = day
                 # Start-up grants after the second module (later in Mopti).
                 if second_module is not None:
-                    delay = (40, 80) if pcode == MOPTI else (10, 25)
+                    delay = (110, 160) if pcode == MOPTI else (10, 40)
                     for b in members:
                         if b.sex != "F" or attended[b.person.pk] < 2 or rng.random() > 0.7:
                             continue

@@ -21,6 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,10 +40,13 @@ from suivi.projects.models import (
     Target,
 )
 from suivi.projects.views import EVIDENCE_READERS
+from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
 from suivi.reports import indicators, services
 
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
+# Beyond this many combined cells the page (read over slow links) lists only the margins.
+CROSS_LIMIT = 100
 TRANSITIONS = [
     IndicatorValue.Status.SUBMITTED,
     IndicatorValue.Status.VALIDATED,
@@ -246,13 +250,14 @@ def _disaggregation(cells: dict[str, Decimal]) -> tuple[list[dict], dict | None]
         full.sort(key=lambda cp: [_value_order(d, cp[1].get(d, "")) for d in dims])
         cross = {
             "labels": [Dimension(d).label for d in dims],
+            "count": len(full),
             "rows": [
                 {
                     "cell": cell,
                     "value": cells[cell],
                     "labels": [_value_label(d, p.get(d, ""), area_names) for d in dims],
                 }
-                for cell, p in full
+                for cell, p in (full if len(full) <= CROSS_LIMIT else [])
             ],
         }
     return margins, cross
@@ -288,10 +293,7 @@ def indicator_detail(request, pk: int):
     project = indicator.project
     today = timezone.localdate()
     all_periods = sorted(
-        ReportingPeriod.objects.visible_to(user)
-        .filter(project=project)
-        .select_related("locked_by"),
-        key=_period_order,
+        ReportingPeriod.objects.visible_to(user).filter(project=project), key=_period_order
     )
     listed = [p for p in all_periods if p.kind in (periods.QUARTER, periods.YEAR)]
     chosen = _chosen_period(request, all_periods, today)
@@ -378,7 +380,7 @@ def indicator_persons(request, pk: int, period_pk: int):
     persons = Person.objects.visible_to(user).filter(pk__in=behind.values("pk"))
     query = request.GET.get("q", "").strip()
     if query:
-        persons = listing.search(persons, query, ["family_name", "given_name"])
+        persons = registry_services.person_search(persons, query)
     persons = indicators.with_times(persons, indicator, period)
     persons = persons.select_related("area").order_by("family_name", "given_name", "pk")
     page = listing.paginate(request, persons)
@@ -451,7 +453,7 @@ def values_compute(request, pk: int, period_pk: int):
             messages.success(
                 request,
                 _("%(period)s: the values are computed and stored (total %(total)s).")
-                % {"period": period.label, "total": values.get("", Decimal(0)).normalize()},
+                % {"period": period.label, "total": floatformat(values.get("", 0), "-2g")},
             )
     return _back(indicator, period)
 

@@ -56,12 +56,15 @@ def today() -> datetime.date:
 
 
 def counts() -> tuple[int, ...]:
-    """How many rows each write could add: unchanged means nothing was written."""
+    """How many rows each write could add: unchanged means nothing was written.
+
+    Creating the caller's API token is audited too; it is not a write under test.
+    """
     return (
         Person.objects.count(),
         Registration.objects.count(),
         Session.objects.count(),
         Attendance.objects.count(),
         Distribution.objects.count(),
-        AuditEvent.objects.count(),
+        AuditEvent.objects.exclude(action="api_token.create").count(),
     )

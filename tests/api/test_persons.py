@@ -194,7 +194,7 @@ def test_duplicates_are_looked_for_only_among_persons_the_user_may_see(world, ap
         ({"population_group": None}, "population_group", "Choose one of"),
         ({"specific_needs": ["NOPE"]}, "specific_needs", "Unknown specific need codes: NOPE."),
         ({"nickname": "Fatou"}, "nickname", "Unknown field"),
-        ({"project": "PA-EDU"}, "project", "Enter a whole number."),
+        ({"area": "Gao"}, "area", "Enter a whole number."),
     ],
 )
 def test_bad_person_input_names_the_field_and_the_fix_and_writes_nothing(

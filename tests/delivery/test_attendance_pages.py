@@ -117,6 +117,7 @@ def test_attendee_is_removed_with_an_audit_event(world, login, keitas):
     assert list(world.session_p.attendances.values_list("person_id", flat=True)) == [oumar.pk]
     assert AuditEvent.objects.filter(action="attendance.remove", actor=world.assistant_a).exists()
     assert client.get(add).status_code == 405
+    assert client.post(url).status_code == 404  # no longer present: nothing to remove
 
 
 def test_attendance_in_a_locked_period_is_refused_and_nothing_written(

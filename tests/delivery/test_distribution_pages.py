@@ -6,6 +6,8 @@ import datetime
 import re
 from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from suivi.audit.models import AuditEvent
@@ -247,6 +249,24 @@ def test_list_filters_by_project_kind_modality_partner_and_dates(world, login):
     assert rows(date_to="2026-03-01") == 2
     assert rows(q="transfert") == 1
     assert rows(kind="bribe", date_to="soon") == 3
+
+
+def test_list_queries_do_not_grow_with_rows(world, login):
+    household = _household(world, [world.person_p])
+    group = _group(world, world.pa, world.p)
+    client = login(world.assistant_a)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST)
+    for n in range(5):
+        helpers.create_distribution(world.pa, world.person_p, item=f"Kit {n}")
+        helpers.create_distribution(world.pa, None, household=household, item=f"Vivres {n}")
+        helpers.create_distribution(world.pa, None, group=group, item=f"Fonds {n}")
+    with CaptureQueriesContext(connection) as many:
+        page = text(client.get(LIST))
+    assert "Household MEN-001" in page and "Groupement des femmes de Sénou" in page
+    # Two more: the households and the groups among the recipients are checked once each.
+    assert len(many) <= len(few) + 2
 
 
 def test_focal_point_sees_and_records_only_their_partners_distributions(world, login):

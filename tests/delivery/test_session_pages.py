@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from suivi.audit.models import AuditEvent
@@ -74,10 +76,24 @@ def test_planned_activity_of_another_project_is_refused(world, login):
     response = client.post(CREATE, session_post(world.pa, planned_activity=activity.pk))
 
     assert response.status_code == 200
-    assert "This planned activity belongs to another project: choose one of project PA-EDU." in (
-        text(response)
-    )
+    assert "Choose a planned activity of the chosen project." in text(response)
     assert Session.objects.count() == before
+
+
+def test_activity_options_follow_the_chosen_project_and_the_gate(world, login):
+    _activity(world.pa, partner=world.p, title="Activité de P")
+    _activity(world.pa, partner=world.q, title="Activité de Q")
+    _activity(world.pb, partner=world.p, title="Activité de B")
+    url = reverse("delivery:activity_options")
+    client = login(world.assistant_a)
+    assert 'hx-get="/delivery/activities/options/"' in text(client.get(CREATE))
+
+    page = text(client.get(url, {"project": world.pa.pk}))
+    assert "Activité de P" in page and "Activité de Q" in page and "Activité de B" not in page
+    assert "Activité" not in text(client.get(url, {"project": world.pb.pk}))
+    assert "Activité" not in text(client.get(url))
+    page = text(login(world.partner_p).get(url, {"project": world.pa.pk}))
+    assert "Activité de P" in page and "Activité de Q" not in page
 
 
 def test_bad_session_input_is_refused_with_what_to_fix_and_nothing_written(world, login):
@@ -231,6 +247,19 @@ def test_list_is_paginated(world, login):
     assert "Page 1 of 2" in first and "57 rows" in first
     second = text(client.get(LIST, {"page": 2}))
     assert "Page 2 of 2" in second
+
+
+def test_list_queries_do_not_grow_with_rows(world, login, keitas):
+    client = login(world.assistant_a)
+    client.get(LIST)
+    with CaptureQueriesContext(connection) as few:
+        client.get(LIST)
+    for n in range(10):
+        session = helpers.create_session(world.pa, partner=world.p, title=f"Séance {n}")
+        services.attendance_record(session=session, persons=list(keitas), by=None)
+    with CaptureQueriesContext(connection) as many:
+        assert "Séance 9" in text(client.get(LIST))
+    assert len(many) == len(few)
 
 
 def test_focal_point_sees_and_edits_only_their_partners_sessions(world, login):

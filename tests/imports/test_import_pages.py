@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from suivi.audit.models import AuditEvent
 from suivi.imports.models import ImportBatch, ImportedRow, ImportRowError
-from suivi.registry.models import ExternalId, Person, Registration
+from suivi.registry.models import Person, Registration, SpecificNeed
 from tests.imports import files
 from tests.imports.pages import mapping_post, run_to_preview, text, upload
 
@@ -271,9 +271,7 @@ def test_workbook_with_several_sheets_asks_which_one(world, login):
     )
 
 
-def test_cancelling_leaves_nothing_behind(
-    world, login, places, django_capture_on_commit_callbacks
-):
+def test_cancelling_leaves_nothing_behind(world, login, places, django_capture_on_commit_callbacks):
     client = login(world.assistant_a)
     batch = run_to_preview(client, world.pa, files.messy_workbook())
     path = batch.file.path
@@ -288,3 +286,22 @@ def test_cancelling_leaves_nothing_behind(
     assert AuditEvent.objects.filter(action="import.cancel", target_id=str(batch.pk)).exists()
     assert client.post(reverse("imports:batch_commit", args=[batch.pk])).status_code == 302
     assert _new_persons(world).count() == 0
+
+
+def test_disability_column_needs_the_specific_need_and_then_records_it(world, login, places):
+    client = login(world.assistant_a)
+    rows = {5: files.ROWS[5][:10] + ["Oui", None], 7: files.ROWS[7][:10] + ["Non", None]}
+    upload(client, world.pa, files.messy_workbook(rows))
+    batch = ImportBatch.objects.get()
+    url = reverse("imports:batch_mapping", args=[batch.pk])
+    response = client.post(url, mapping_post(batch, **{"Remarque": "disability"}))
+    assert "the specific need DS is not defined" in text(response)
+
+    SpecificNeed.objects.create(code="DS", name_fr="Handicap", name_en="Disability")
+    response = client.post(url, mapping_post(batch, **{"Remarque": "disability"}))
+    assert response.status_code == 302
+    client.post(reverse("imports:batch_commit", args=[batch.pk]))
+    assert list(Person.objects.get(family_name="Traoré").specific_needs.values_list("code")) == [
+        ("DS",)
+    ]
+    assert not Person.objects.get(family_name="Maïga").specific_needs.exists()

@@ -20,8 +20,8 @@ def text(response) -> str:
     return html.unescape(response.content.decode())
 
 
-def site_post(area: Area, **changes) -> dict:
-    data = {"name": "École fondamentale de Bara", "kind": "school", "area": area.pk}
+def site_post(place: Area, **changes) -> dict:
+    data = {"name": "École fondamentale de Bara", "kind": "school", "area": place.pk}
     data.update({"latitude": "", "longitude": ""})
     data.update(changes)
     return data

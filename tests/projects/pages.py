@@ -9,8 +9,9 @@ from suivi.projects.models import Project
 
 
 def text(response) -> str:
-    """The page as the user reads it (entities such as &#x27; decoded)."""
-    return html.unescape(response.content.decode())
+    """The page as the user reads it (entities such as &#x27; decoded, no-break spaces as
+    spaces)."""
+    return html.unescape(response.content.decode()).replace("\xa0", " ")
 
 
 def project_post(**changes) -> dict:

@@ -31,6 +31,7 @@ def today_project(world):
         end=today + datetime.timedelta(days=400),
     )
     project.donors.add(world.donor)
+    world.donor_a.memberships.get().projects.add(project)
     quarter = project.periods.get(start__lte=today, end__gte=today, kind="quarter")
     a, b, c = (helpers.create_person(project, partner=world.p, registered_on=today) for _ in "abc")
     attend(helpers.create_session(project, partner=world.p, date=today), a, b)

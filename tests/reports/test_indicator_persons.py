@@ -110,3 +110,11 @@ def test_list_is_paginated(world, login, attended):
     second = client.get(persons(indicator, q1) + "?page=2")
     assert len(first.context["page"].object_list) == 50
     assert len(second.context["page"].object_list) == 5
+
+
+def test_search_finds_a_name_without_its_accents(world, login, attended):
+    indicator, q1 = attended
+    keita = helpers.create_person(world.pa, partner=world.p, family_name="Keïta")
+    attend(world.session_p, world.person_p, keita)
+    response = login(world.me_a).get(persons(indicator, q1) + "?q=keita")
+    assert [p.pk for p in response.context["page"].object_list] == [keita.pk]

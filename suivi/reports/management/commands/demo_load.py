@@ -53,8 +53,9 @@ class Command(BaseCommand):
             if verbosity >= 1:
                 self.stdout.write(
                     _(
-                        "Demo loaded in %(seconds).1f s: %(projects)s projects, %(persons)s persons, "
-                        "%(households)s households, %(groups)s groups, %(sessions)s sessions, "
+                        "Demo loaded in %(seconds).1f s: %(projects)s projects, "
+                        "%(persons)s persons, %(households)s households, %(groups)s groups, "
+                        "%(sessions)s sessions, "
                         "%(attendances)s attendances, %(distributions)s distributions, "
                         "%(values)s indicator values."
                     )
