@@ -21,6 +21,7 @@ from pydantic import ConfigDict
 
 from suivi.accounts.models import Organisation
 from suivi.api.errors import READ_ERRORS, WRITE_ERRORS
+from suivi.api.fields import Id
 from suivi.api.pagination import LimitOffset
 from suivi.delivery import services
 from suivi.delivery.models import Attendance, Distribution, Session
@@ -62,8 +63,8 @@ class SessionOut(Schema):
 class SessionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    project: int = Field(description="Id of the project.")
-    partner: int | None = Field(
+    project: Id = Field(description="Id of the project.")
+    partner: Id | None = Field(
         None,
         description="Id of the partner running the session; null for the agency itself. "
         "A partner focal point's own partner is used when it is left out.",
@@ -71,18 +72,18 @@ class SessionIn(Schema):
     kind: Session.Kind
     title: str = Field(min_length=1, max_length=255)
     date: datetime.date
-    area: int | None = Field(None, description="Id of an administrative area.")
-    site: int | None = Field(None, description="Id of a site (within the area when both).")
+    area: Id | None = Field(None, description="Id of an administrative area.")
+    site: Id | None = Field(None, description="Id of a site (within the area when both).")
     facilitator: str = Field("", max_length=200)
     notes: str = ""
-    planned_activity: int | None = Field(
+    planned_activity: Id | None = Field(
         None, description="Id of the work plan activity this session carries out."
     )
 
 
 class SessionFilters(Schema):
-    project: int | None = None
-    partner: int | None = None
+    project: Id | None = None
+    partner: Id | None = None
     kind: Session.Kind | None = None
     date_from: datetime.date | None = Field(None, description="On or after this date.")
     date_to: datetime.date | None = Field(None, description="On or before this date.")
@@ -103,7 +104,7 @@ class AttendanceOut(Schema):
 class AttendanceIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    persons: list[int] = Field(
+    persons: list[Id] = Field(
         min_length=1,
         max_length=MAX_ATTENDEES_PER_CALL,
         description="Ids of registered persons present at the session.",
@@ -144,16 +145,16 @@ class DistributionOut(Schema):
 class DistributionIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    project: int = Field(description="Id of the project.")
-    partner: int | None = Field(
+    project: Id = Field(description="Id of the project.")
+    partner: Id | None = Field(
         None,
         description="Id of the partner distributing; null for the agency itself. A partner "
         "focal point's own partner is used when it is left out.",
     )
     date: datetime.date
-    person: int | None = Field(None, description="Recipient: id of a registered person, or")
-    household: int | None = Field(None, description="id of a household, or")
-    group: int | None = Field(None, description="id of a group (exactly one recipient).")
+    person: Id | None = Field(None, description="Recipient: id of a registered person, or")
+    household: Id | None = Field(None, description="id of a household, or")
+    group: Id | None = Field(None, description="id of a group (exactly one recipient).")
     kind: Distribution.Kind
     item: str = Field(min_length=1, max_length=200)
     quantity: Decimal = Field(Decimal(1), gt=0, max_digits=12, decimal_places=2)
@@ -161,16 +162,16 @@ class DistributionIn(Schema):
     value: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
     currency: Currency | None = Field(None, description="Required with a value.")
     modality: Distribution.Modality
-    site: int | None = None
-    planned_activity: int | None = None
-    session: int | None = Field(None, description="Id of the distribution event (a session).")
+    site: Id | None = None
+    planned_activity: Id | None = None
+    session: Id | None = Field(None, description="Id of the distribution event (a session).")
 
 
 class DistributionFilters(Schema):
-    project: int | None = None
-    partner: int | None = None
+    project: Id | None = None
+    partner: Id | None = None
     kind: Distribution.Kind | None = None
-    person: int | None = Field(None, description="Only what this person received.")
+    person: Id | None = Field(None, description="Only what this person received.")
     date_from: datetime.date | None = Field(None, description="On or after this date.")
     date_to: datetime.date | None = Field(None, description="On or before this date.")
 

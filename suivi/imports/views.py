@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -182,8 +183,10 @@ def batch_progress(request, pk: int):
     """The progress bar, polled by the page every two seconds while the work runs."""
     batch = _batch(request, pk)
     if not batch.is_busy:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("imports:batch_detail", args=[batch.pk])
+        # The work is over: htmx reloads the page, which shows the result.
+        url = reverse("imports:batch_detail", args=[batch.pk])
+        response = HttpResponse(format_html('<a href="{}">{}</a>', url, _("Show the result")))
+        response["HX-Redirect"] = url
         return response
     return render(request, "imports/_progress.html", {"batch": batch})
 

@@ -18,6 +18,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from suivi.api.errors import READ_ERRORS
+from suivi.api.fields import Id
 from suivi.api.pagination import LimitOffset
 from suivi.projects.models import Indicator, Project, ReportingPeriod, Result, Target
 from suivi.projects.services import refuse_if_locked
@@ -164,7 +165,7 @@ class ProjectFilters(Schema):
 
 
 class IndicatorFilters(Schema):
-    project: int | None = Field(None, description="Only the indicators of this project.")
+    project: Id | None = Field(None, description="Only the indicators of this project.")
     method: Indicator.Method | None = None
 
 

@@ -27,6 +27,7 @@ from suivi.accounts.models import ME_ROLES, Role, has_role, partner_of
 from suivi.lib import listing, periods
 from suivi.projects import forms, services
 from suivi.projects.models import (
+    Dimension,
     Indicator,
     IndicatorValue,
     PlannedActivity,
@@ -196,6 +197,9 @@ def logframe(request, pk: int):
         for v in IndicatorValue.objects.visible_to(user).filter(indicator__project=project, cell="")
     }
     for indicator in indicators:
+        indicator.dimension_labels = [
+            Dimension(d).label for d in indicator.disaggregations or [] if d in Dimension.values
+        ]
         indicator.period_rows = [
             (period, targets.get((indicator.pk, period.pk)), stored.get((indicator.pk, period.pk)))
             for period in target_periods

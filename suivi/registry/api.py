@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 
 from suivi.accounts.models import partner_of
 from suivi.api.errors import READ_ERRORS, WRITE_ERRORS
+from suivi.api.fields import Id
 from suivi.api.pagination import LimitOffset
 from suivi.projects.api import (
     OrganisationRef,
@@ -133,8 +134,8 @@ class PersonFilters(Schema):
     q: str = Field(
         "", description="Words of the name (accents ignored), phone, identifier or P-reference."
     )
-    project: int | None = Field(None, description="Only persons registered in this project.")
-    partner: int | None = Field(None, description="Only persons registered by this partner.")
+    project: Id | None = Field(None, description="Only persons registered in this project.")
+    partner: Id | None = Field(None, description="Only persons registered by this partner.")
 
 
 class PersonFields(Schema):
@@ -164,8 +165,8 @@ class PersonFields(Schema):
     phone: str | None = Field(
         None, max_length=30, description="+223 or +222 followed by 8 digits, or 8 digits."
     )
-    area: int | None = Field(None, description="Id of a region or cercle (admin 1 or 2).")
-    site: int | None = Field(None, description="Id of a site within the area.")
+    area: Id | None = Field(None, description="Id of a region or cercle (admin 1 or 2).")
+    site: Id | None = Field(None, description="Id of a site within the area.")
     specific_needs: list[str] | None = Field(None, description="Codes of specific needs.")
     consent_date: datetime.date | None = None
     consent_scope: ConsentScope | None = None
@@ -175,8 +176,8 @@ class PersonFields(Schema):
 class PersonIn(PersonFields):
     """A new person and their registration in a project."""
 
-    project: int = Field(description="Id of the project that registers the person.")
-    partner: int | None = Field(
+    project: Id = Field(description="Id of the project that registers the person.")
+    partner: Id | None = Field(
         None,
         description="Id of the partner registering the person; null for the agency itself. "
         "A partner focal point's own partner is used when it is left out.",

@@ -14,6 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from suivi.api.errors import READ_ERRORS, ErrorOut
+from suivi.api.fields import Id
 from suivi.projects import definitions
 from suivi.projects.api import PeriodOut
 from suivi.projects.models import Indicator, IndicatorValue, ReportingPeriod, Target
@@ -23,7 +24,7 @@ router = Router(tags=["indicators"])
 
 
 class ValuesQuery(Schema):
-    period: int = Field(
+    period: Id = Field(
         description="Id of a reporting period of the indicator's project "
         "(listed by GET /api/v1/projects/{project_id})."
     )

@@ -37,6 +37,7 @@ def test_revoked_token_stops_working(world, login):
     token = ApiToken.objects.get(user=world.assistant_a)
     client.post(reverse("accounts:token_revoke", args=[token.pk]))
     assert api_token_user(key) is None
+    client.logout()  # the API also accepts the browser's session; test the token alone
     response = client.get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {key}")
     assert response.status_code == 401
 

@@ -157,6 +157,7 @@ def test_me_officer_creates_a_computed_indicator_through_the_form(world, login):
     page = text(client.get(_logframe(world)))
     assert reverse("reports:indicator_detail", args=[indicator.pk]) in page
     assert "Number of girls trained" in page and "01/01/2026" in page
+    assert "Disaggregated by: Sex, Age band" in page
 
 
 def test_manual_indicator_keeps_no_definition(world, login):
