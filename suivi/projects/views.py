@@ -496,15 +496,19 @@ def _months(start: datetime.date, end: datetime.date, total: int) -> list[dict]:
     while first <= end:
         following = (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
         last = min(following - datetime.timedelta(days=1), end)
-        months.append(
-            {
-                "start": first,
-                "width": _percent((last - first).days + 1, total),
-                "show_year": not months or first.month == 1,
-            }
-        )
+        months.append({"start": first, "width": _percent((last - first).days + 1, total)})
         first = following
     return months
+
+
+def _years(start: datetime.date, end: datetime.date, total: int) -> list[dict]:
+    """The calendar years of the project, each with its width on the timeline."""
+    years = []
+    for year in range(start.year, end.year + 1):
+        first = max(start, datetime.date(year, 1, 1))
+        last = min(end, datetime.date(year, 12, 31))
+        years.append({"year": year, "width": _percent((last - first).days + 1, total)})
+    return years
 
 
 def _place_on_timeline(activities, start: datetime.date, end: datetime.date, total: int) -> None:
@@ -540,6 +544,7 @@ def workplan(request, pk: int):
         "project": project,
         "activities": activities,
         "months": _months(start, end, total),
+        "years": _years(start, end, total),
         "today": _percent((today - start).days, total) if start <= today <= end else None,
         "can_plan": services.planned_activity_can_edit(
             user=user, project=project, partner_id=partner_of(user, project)

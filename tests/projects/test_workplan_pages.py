@@ -74,9 +74,22 @@ def test_work_plan_timeline_shows_activities_as_bars(world, login):
     # 2026 has 365 days: April starts after 90 of them and the activity lasts 91.
     assert "margin-inline-start:24.658%;width:24.932%" in page
     assert "margin-inline-start:0.000%;width:0.274%" in page
-    # One column per month, January with its year.
-    assert page.count("flex:0 0 ") == 12
-    assert "Jan 2026" in page and "flex:0 0 8.493%" in page
+    # A band per year over a column per month.
+    assert page.count("flex:0 0 ") == 13
+    assert '<span style="flex:0 0 100.000%">2026</span>' in page
+    assert 'flex:0 0 8.493%" title="January 2026">Jan<' in page
+
+
+def test_timeline_spans_the_years_of_a_longer_project(world, login):
+    project = helpers.create_project(
+        world.a, code="PA-LONG", start=datetime.date(2026, 7, 1), end=datetime.date(2027, 6, 30)
+    )
+    _activity(project, "Suivi", datetime.date(2026, 12, 1), datetime.date(2027, 1, 31))
+    page = text(login(world.manager_a).get(reverse("projects:workplan", args=[project.pk])))
+    # 184 days in 2026 and 181 in 2027; December 2026 starts after 153 days.
+    assert '<span style="flex:0 0 50.411%">2026</span>' in page
+    assert '<span style="flex:0 0 49.589%">2027</span>' in page
+    assert "margin-inline-start:41.918%;width:16.986%" in page
 
 
 def test_timeline_positions_keep_a_decimal_point_in_french(world, login):

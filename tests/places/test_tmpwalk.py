@@ -1,0 +1,207 @@
+"""Walk every page, API and export URL as each persona: nothing outside their scope appears.
+
+Every named URL of Suivi must be classified below; a new URL that is not makes this test fail,
+so no page escapes the walk.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests import helpers
+
+# Text that identifies a row of each scope in the `world` fixture.
+MARK = {
+    "person_p": "Coulibaly",
+    "person_q": "Diallo",
+    "person_b": "Ould Ahmed",
+    "session_p": "Formation P",
+    "session_q": "Formation Q",
+    "session_b": "Sensibilisation B",
+    "pb": "PB-PROT",
+}
+PERSON_ROWS = {"person_p", "person_q", "person_b", "session_p", "session_q", "session_b"}
+
+# What each persona must never see.
+FORBIDDEN = {
+    "manager_a": {"person_b", "session_b", "pb"},
+    "assistant_a": {"person_b", "session_b", "pb"},
+    "partner_p": {"person_q", "session_q", "person_b", "session_b", "pb"},
+    "donor_a": PERSON_ROWS | {"pb"},
+    "outsider_b": {"person_p", "person_q", "session_p", "session_q"},
+}
+
+# URL name -> how to fill its arguments: a list of world attributes (rows) per argument.
+# "period" means a reporting period of the row's project.
+ROW_URLS = {
+    "places:area_detail": ["area"],
+    "projects:detail": ["pa"],
+    "projects:edit": ["pa"],
+    "projects:logframe": ["pa"],
+    "projects:result_create": ["pa"],
+    "projects:indicator_create": ["pa"],
+    "projects:period_list": ["pa"],
+    "projects:workplan": ["pa"],
+    "projects:activity_create": ["pa"],
+    "projects:result_edit": ["result"],
+    "reports:indicator_detail": ["indicator"],
+    "projects:indicator_edit": ["indicator"],
+    "projects:target_edit": ["indicator"],
+    "projects:value_enter": ["indicator", "period"],
+    "reports:indicator_persons": ["indicator", "period"],
+    "projects:activity_edit": ["activity"],
+    "registry:person_detail": ["person_p"],
+    "registry:person_edit": ["person_p"],
+    "registry:registration_create": ["person_p"],
+    "registry:household_detail": ["household"],
+    "registry:household_member_add": ["household"],
+    "registry:group_detail": ["group"],
+    "registry:group_member_add": ["group"],
+    "delivery:session_detail": ["session_p"],
+    "delivery:session_edit": ["session_p"],
+    "delivery:attendance_candidates": ["session_p"],
+    "delivery:reach_edit": ["session_p"],
+    "delivery:distribution_detail": ["distribution_p"],
+}
+# Rows of agency B standing in for the rows above when checking what must stay hidden.
+OTHER_SCOPE = {
+    "pa": "pb",
+    "person_p": "person_b",
+    "session_p": "session_b",
+    "distribution_p": "distribution_b",
+}
+POST_ONLY_PREFIXES = ("logout", "attendance_add", "attendance_remove", "period_lock", "period_unlock",
+                      "values_compute", "values_transition", "token_revoke")
+SKIP = {"set_language", "logout", "login", "admin", "api"}
+
+
+def named_urls():
+    """(name, pattern) of every named URL of Suivi's own apps."""
+    out = []
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                ns = p.namespace or ""
+                walk(p.url_patterns, f"{prefix}{ns}:" if ns else prefix)
+            elif isinstance(p, URLPattern) and p.name:
+                out.append((f"{prefix}{p.name}", p))
+
+    walk(get_resolver().url_patterns)
+    return [
+        (name, p)
+        for name, p in out
+        if name.split(":")[0] not in SKIP and not name.startswith("admin")
+    ]
+
+
+def test_every_named_url_is_walked():
+    unwalked = []
+    for name, pattern in named_urls():
+        has_args = bool(pattern.pattern.regex.groupindex)
+        if has_args and name not in ROW_URLS and not name.split(":")[-1].startswith(
+            POST_ONLY_PREFIXES
+        ):
+            unwalked.append(name)
+    assert not unwalked, f"Add these URLs to the scope walk: {unwalked}"
+
+
+@pytest.fixture
+def full_world(world):
+    from suivi.projects import services as project_services
+    from suivi.registry import services as registry_services
+
+    w = world
+    w.indicator = helpers.create_indicator(
+        w.pa, definition={"source": "attendance", "measure": "persons"}
+    )
+    w.result = w.indicator.result
+    w.period = w.pa.periods.filter(kind="quarter").first()
+    w.activity = project_services.planned_activity_create(
+        project=w.pa, by=None,
+        data={"title_fr": "Activité P", "start_date": w.pa.start_date,
+              "end_date": w.pa.end_date, "partner": w.p},
+    )
+    w.household = registry_services.household_create(
+        organisation=w.a, by=None, data={"code": "MEN-P-1"}, members=[w.person_p]
+    )
+    w.group = registry_services.group_create(
+        organisation=w.a, by=None,
+        data={"name": "Groupement P", "kind": "womens_group", "project": w.pa, "partner": w.p},
+        members=[w.person_p],
+    )
+    w.area = helpers.create_area()
+    helpers.create_site(area=w.area)
+    return w
+
+
+def _text(response) -> str:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.parametrize("persona", list(FORBIDDEN))
+def test_no_page_shows_rows_outside_the_personas_scope(full_world, client, persona):
+    w = full_world
+    client.force_login(getattr(w, persona))
+    forbidden = [MARK[k] for k in FORBIDDEN[persona]]
+    walked = 0
+    for name, pattern in named_urls():
+        if name.split(":")[-1].startswith(POST_ONLY_PREFIXES):
+            continue
+        if pattern.pattern.regex.groupindex:
+            if name not in ROW_URLS:
+                continue
+            args = [getattr(w, a).pk for a in ROW_URLS[name]]
+            url = reverse(name, args=args)
+        else:
+            url = reverse(name)
+        response = client.get(url)
+        walked += 1
+        assert response.status_code in (200, 302, 403, 404), (name, response.status_code)
+        text = _text(response)
+        for marker in forbidden:
+            assert marker not in text, f"{persona} sees {marker!r} on {url}"
+    assert walked > 20
+
+
+@pytest.mark.parametrize("persona", ["partner_p", "outsider_b", "donor_a"])
+def test_detail_pages_of_rows_outside_scope_answer_404(full_world, client, persona):
+    w = full_world
+    client.force_login(getattr(w, persona))
+    hidden = {
+        "partner_p": {"person_p": "person_q", "session_p": "session_q",
+                      "distribution_p": "distribution_q", "pa": "pb"},
+        "outsider_b": {"person_p": "person_p", "session_p": "session_p",
+                       "distribution_p": "distribution_p", "pa": "pa"},
+        "donor_a": {"person_p": "person_p", "session_p": "session_p",
+                    "distribution_p": "distribution_p", "pa": "pb"},
+    }[persona]
+    for name, attrs in ROW_URLS.items():
+        if len(attrs) != 1 or attrs[0] not in hidden:
+            continue
+        row = getattr(w, hidden[attrs[0]])
+        response = client.get(reverse(name, args=[row.pk]))
+        assert response.status_code == 404, (persona, name)
+
+
+@pytest.mark.parametrize("persona", list(FORBIDDEN))
+def test_api_lists_show_no_row_outside_scope(full_world, client, persona):
+    from suivi.accounts.services import api_token_create
+
+    w = full_world
+    user = getattr(w, persona)
+    _token, key = api_token_create(user=user, name="walk", by=user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    forbidden = [MARK[k] for k in FORBIDDEN[persona]]
+    for path in ["projects", "persons", "sessions", "distributions"]:
+        response = client.get(f"/api/v1/{path}", **headers)
+        assert response.status_code == 200, path
+        for marker in forbidden:
+            assert marker not in _text(response), f"{persona} sees {marker!r} in /api/v1/{path}"
+    for row, endpoint in [("person_p", "persons"), ("session_p", "sessions")]:
+        if MARK[row] in forbidden:
+            response = client.get(f"/api/v1/{endpoint}/{getattr(w, row).pk}", **headers)
+            assert response.status_code == 404, (persona, endpoint)
