@@ -15,7 +15,6 @@ import csv
 import datetime
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -327,7 +326,7 @@ def _open_workbook(path: Path):
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+    except Exception as error:  # openpyxl raises many kinds on a damaged or foreign zip
         raise TabularError(
             _(
                 "This file could not be read as an Excel workbook (%(detail)s). Open it in Excel, "

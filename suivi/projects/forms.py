@@ -422,6 +422,10 @@ class IndicatorForm(forms.Form):
         )
         self.fields["result"].queryset = project.results.order_by("code")
         self.fields["result"].label_from_instance = lambda r: f"{r.code} {r.title}"
+        if not project.results.exists():
+            self.fields["result"].help_text = _(
+                "The logframe has no result yet: add the result this indicator measures first."
+            )
         self.fields["session_kinds"].choices = _choices_of("delivery.Session", "Kind")
         self.fields["distribution_kinds"].choices = _choices_of("delivery.Distribution", "Kind")
         groups = apps.get_model("registry.Person")._meta.get_field("population_group").choices

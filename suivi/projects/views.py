@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from suivi.accounts.models import ME_ROLES, Role, has_role, partner_of
@@ -323,11 +324,12 @@ def target_edit(request, pk: int):
         except ValidationError as error:
             _add_service_error(form, error)
         else:
-            messages.success(
-                request,
-                _("%(n)s target(s) changed for indicator %(code)s.")
-                % {"n": changed, "code": indicator.code},
+            message = ngettext(
+                "%(n)s target changed for indicator %(code)s.",
+                "%(n)s targets changed for indicator %(code)s.",
+                changed,
             )
+            messages.success(request, message % {"n": changed, "code": indicator.code})
             return redirect(reverse("projects:logframe", args=[project.pk]) + f"#i{indicator.pk}")
     context = {"form": form, "project": project, "indicator": indicator}
     return render(request, "projects/target_form.html", context)
