@@ -74,11 +74,12 @@ def main() -> None:
         elapsed = (time.perf_counter() - started) * 1000
         body = response.content
         raw = gzip.decompress(body) if response.get("Content-Encoding") == "gzip" else body
-        print(f"{label:<20} {response.status_code:>6} {len(raw):>11} {len(body):>11} {elapsed:>7.0f}")
+        status = response.status_code
+        print(f"{label:<20} {status:>6} {len(raw):>11} {len(body):>11} {elapsed:>7.0f}")
     print()
     for name in ("suivi/suivi.css", "suivi/htmx.min.js"):
         raw, packed = static_size(name)
-        print(f"static {name:<24} raw {raw:>7} bytes, gzip {packed:>6} bytes (cached after first visit)")
+        print(f"static {name:<24} raw {raw:>7} bytes, gzip {packed:>6} bytes (cached once loaded)")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import unicodedata
 
 from django import forms
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -32,8 +34,14 @@ def can_read_trail(user) -> bool:
 def _record_types() -> list[tuple[str, str]]:
     """Suivi's models as (label, name): the record types an event may be about."""
     models = [m for m in apps.get_models() if m.__module__.startswith("suivi.")]
-    types = [(m._meta.label_lower, str(m._meta.verbose_name).capitalize()) for m in models]
-    return sorted(types, key=lambda t: t[1])
+    types = [(m._meta.label_lower, capfirst(str(m._meta.verbose_name))) for m in models]
+    return sorted(types, key=lambda t: _sort_key(t[1]))
+
+
+def _sort_key(text: str) -> str:
+    """Alphabetical order whatever the accents: "Événement" files under E."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class DateInput(forms.DateInput):
@@ -101,7 +109,7 @@ def _filtered(events, values: dict):
 
 
 def _shown(value) -> str:
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", [], {}):
         return "—"
     if isinstance(value, bool):
         return _("Yes") if value else _("No")

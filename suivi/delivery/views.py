@@ -241,7 +241,7 @@ def _candidates(user, session: Session, query: str) -> list[Person]:
     return candidates
 
 
-def _candidates_page(request, session: Session, query: str, form, status: int = 200):
+def _candidates_page(request, session: Session, query: str, form):
     checked = {str(pk) for pk in request.POST.getlist("persons")}
     context = {
         "session": session,
@@ -252,7 +252,7 @@ def _candidates_page(request, session: Session, query: str, form, status: int = 
         "locked": session.is_locked(),
         "limit": CANDIDATES_SHOWN,
     }
-    return render(request, "delivery/attendance_candidates.html", context, status=status)
+    return render(request, "delivery/attendance_candidates.html", context)
 
 
 @login_required

@@ -129,7 +129,12 @@ def test_file_adds_communes_below_the_loaded_cercles(areas, tmp_path):
 
     assert "2 created, 0 updated, 0 unchanged" in out
     bara = Area.objects.get(pcode="ML070102")
-    assert (bara.level, bara.parent.pcode, bara.country, bara.valid_from) == (3, "ML0701", "ML", None)
+    assert (bara.level, bara.parent.pcode, bara.country, bara.valid_from) == (
+        3,
+        "ML0701",
+        "ML",
+        None,
+    )
     assert list(Area.objects.within(Area.objects.get(pcode="ML07")).filter(level=3)) == [
         Area.objects.get(pcode="ML070101"),
         bara,

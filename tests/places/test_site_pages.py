@@ -69,7 +69,9 @@ def test_a_user_without_membership_may_not_add_sites(db, client, ansongo):
     assert client.get(CREATE).status_code == 403
 
 
-@pytest.mark.parametrize("typed", ["École de Bara", "ecole de bara", "ECOLE  DE  BARA", "Ecole-de Bara"])
+@pytest.mark.parametrize(
+    "typed", ["École de Bara", "ecole de bara", "ECOLE  DE  BARA", "Ecole-de Bara"]
+)
 def test_the_same_name_twice_in_an_area_is_refused_with_a_clear_message(
     world, login, ansongo, typed
 ):
@@ -100,7 +102,11 @@ def test_the_same_name_in_another_area_is_accepted(world, login, ansongo):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"latitude": "15.6"}, "longitude", "Give both the latitude and the longitude, or neither."),
+        (
+            {"latitude": "15.6"},
+            "longitude",
+            "Give both the latitude and the longitude, or neither.",
+        ),
         ({"longitude": "0.5"}, "latitude", "Give both the latitude and the longitude, or neither."),
         (
             {"latitude": "95", "longitude": "0.5"},
