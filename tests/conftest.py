@@ -20,6 +20,12 @@ from tests import helpers
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """A fast hasher: the suite creates hundreds of users; production keeps Django's default."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
     """Tests talk to the database on this machine and to nothing else."""
     real_connect = socket.socket.connect

@@ -1,8 +1,9 @@
 """The API of reports: the figures of an indicator for a reporting period.
 
-The figures come from the same place as the indicator page and the exports: computed live by
-``suivi.reports.indicators.compute`` while the period is open, and the stored values once it
-is locked (what was validated is what stays). A manual indicator always has its stored values.
+The figures are ``suivi.reports.indicators.figures``, the one answer the indicator page and the
+exports give too: computed live (``indicators.compute``) while the period is open, the stored
+values once it is locked (what was validated is what stays), and always the stored values for
+an indicator entered by hand.
 """
 
 import datetime
@@ -17,7 +18,7 @@ from suivi.api.errors import READ_ERRORS, ErrorOut
 from suivi.api.fields import Id
 from suivi.projects import definitions
 from suivi.projects.api import PeriodOut
-from suivi.projects.models import Indicator, IndicatorValue, ReportingPeriod, Target
+from suivi.projects.models import Indicator, ReportingPeriod, Target
 from suivi.reports import indicators
 
 router = Router(tags=["indicators"])
@@ -44,10 +45,19 @@ class IndicatorValuesOut(Schema):
         '"sex=F|age_band=12-17" a cross of the disaggregations.'
     )
     target: float | None
-    status: str | None = Field(
-        description="Validation status of the stored total: draft, submitted or validated."
+    stale: bool = Field(
+        description="Live figures that differ from the stored ones: the data changed since "
+        "they were stored."
     )
-    computed_at: datetime.datetime | None
+    status: str | None = Field(
+        description="Validation status of the stored values (the least advanced cell): draft, "
+        "submitted or validated; null when nothing is stored."
+    )
+    computed_at: datetime.datetime | None = Field(description="When the values were stored.")
+    achievement: float | None = Field(description="The total as a percentage of the target.")
+    achievement_status: str | None = Field(
+        description="green from 90% of the target, amber from 60%, red below."
+    )
 
 
 @router.get(
@@ -80,9 +90,7 @@ def indicator_values(request, indicator_id: int, query: Query[ValuesQuery]):
                 % {"id": query.period, "project": indicator.project_id}
             }
         )
-    live = indicator.method == Indicator.Method.COMPUTED and not period.is_locked
-    status = computed_at = None
-    if live:
+    if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
         problems = definitions.validate(indicator.definition)
         if problems:
             raise HttpError(
@@ -90,23 +98,21 @@ def indicator_values(request, indicator_id: int, query: Query[ValuesQuery]):
                 _("This indicator's definition cannot be computed: %(problems)s")
                 % {"problems": " ".join(problems)},
             )
-        cells = indicators.compute(indicator, period)
-    else:
-        rows = IndicatorValue.objects.visible_to(user).filter(indicator=indicator, period=period)
-        cells = {}
-        for row in rows:
-            cells[row.cell] = row.value
-            if row.cell == "":
-                status, computed_at = row.status, row.computed_at
+    found = indicators.figures(indicator, period)
     target = Target.objects.visible_to(user).filter(indicator=indicator, period=period).first()
+    target_value = target.value if target else None
+    achievement = indicators.achievement(found.total, target_value)
     return {
         "indicator_id": indicator.pk,
         "indicator_code": indicator.code,
         "period": period,
-        "live": live,
-        "total": cells.get(""),
-        "cells": cells,
-        "target": target.value if target else None,
-        "status": status,
-        "computed_at": computed_at,
+        "live": found.live,
+        "total": found.total,
+        "cells": found.cells,
+        "target": target_value,
+        "stale": found.stale,
+        "status": found.status,
+        "computed_at": found.computed_at,
+        "achievement": achievement,
+        "achievement_status": indicators.achievement_status(achievement),
     }
