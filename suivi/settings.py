@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "suivi.delivery",
     "suivi.imports",
     "suivi.reports",
+    "ninja",
 ]
 
 MIDDLEWARE = [
