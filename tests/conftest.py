@@ -22,7 +22,11 @@ from tests import helpers
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     """A fast hasher: the suite creates hundreds of users; production keeps Django's default."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        # Rows made by class-scoped fixtures, before this one runs, carry the default hasher.
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(autouse=True)
