@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Organisation, User
 from suivi.delivery.models import Distribution, ReachCount, Session
+from suivi.delivery.services import DISTRIBUTION_FIELDS
 from suivi.lib import ages
 from suivi.places.models import Site
 from suivi.projects.models import Currency, PlannedActivity, Project
@@ -504,21 +505,4 @@ class DistributionForm(RegistrationFields):
         cleaned["household"] = household
 
     def distribution_data(self) -> dict:
-        names = [
-            "partner",
-            "planned_activity",
-            "session",
-            "date",
-            "person",
-            "household",
-            "group",
-            "kind",
-            "item",
-            "quantity",
-            "unit",
-            "value",
-            "currency",
-            "modality",
-            "site",
-        ]
-        return {name: self.cleaned_data.get(name) for name in names}
+        return {name: self.cleaned_data.get(name) for name in DISTRIBUTION_FIELDS}
