@@ -20,11 +20,11 @@ from django.views.decorators.http import require_GET, require_POST
 from suivi.delivery import forms, services
 from suivi.delivery.models import Distribution, ReachCount, Session
 from suivi.lib import listing
+from suivi.lib.text import accent_pattern
 from suivi.places.models import Area
 from suivi.projects.models import PlannedActivity
 from suivi.registry.models import Group, Household, Person, Registration
 from suivi.registry.services import (
-    accent_pattern,
     can_enter_data,
     data_entry_projects,
     person_search,

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from suivi.places.names import name_pattern
+from suivi.lib.text import name_pattern
 
 
 def _words_in(queryset: models.QuerySet, text: str, names: list[str], codes: list[str]):

@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from suivi.accounts.models import Role, scopes_for
 from suivi.audit import services as audit
+from suivi.lib.text import bare
 from suivi.places.models import Area, Site
-from suivi.places.names import bare
 
 DATA = Path(__file__).resolve().parent / "data"
 SHIPPED_AREAS = DATA / "areas.csv"

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,6 +24,7 @@ from suivi.accounts.models import (
     scopes_for,
 )
 from suivi.audit import services as audit
+from suivi.lib.text import accent_pattern
 from suivi.projects.models import Project
 from suivi.projects.services import refuse_if_locked
 from suivi.registry.models import (
@@ -352,40 +352,7 @@ def external_id_holder(
     return True, Person.objects.visible_to(user).filter(pk=holder_ids[0]).first()
 
 
-# Letters that field staff type with or without accents. A pattern built from the folded word
-# matches every spelling, on SQLite and PostgreSQL alike, without database extensions.
-_ACCENTED = {
-    "a": "aàáâãäå",
-    "c": "cç",
-    "e": "eèéêë",
-    "i": "iìíîï",
-    "n": "nñ",
-    "o": "oòóôõö",
-    "u": "uùúûü",
-    "y": "yýÿ",
-}
 REFERENCE = re.compile(r"^p-?0*(\d{1,12})$", re.IGNORECASE)
-
-
-def fold(text: str) -> str:
-    """Lower case, without accents, spaces collapsed: the form in which names are compared."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.lower().split())
-
-
-def accent_pattern(text: str) -> str:
-    """A regular expression matching ``text`` whatever its accents and letter case."""
-    parts = []
-    for char in fold(text):
-        if char == " ":
-            parts.append("[ ]+")
-        elif char.isalpha():
-            variants = _ACCENTED.get(char, char)
-            parts.append(f"[{variants}{variants.upper()}]")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
 
 
 def person_search(queryset: QuerySet, text: str) -> QuerySet:

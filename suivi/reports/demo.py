@@ -32,9 +32,9 @@ from suivi.accounts.models import Organisation, OrganisationKind, Role, User
 from suivi.accounts.services import membership_grant
 from suivi.delivery import services as delivery
 from suivi.delivery.models import Attendance, Distribution, Session
+from suivi.lib.text import bare
 from suivi.places import services as places
 from suivi.places.models import Area, Site
-from suivi.places.names import bare
 from suivi.projects import services as projects
 from suivi.projects.models import (
     Indicator,

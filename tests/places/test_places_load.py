@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from suivi.audit.models import AuditEvent
+from suivi.lib.text import bare
 from suivi.places.models import Area
-from suivi.places.names import bare
 from suivi.places.services import AREA_COLUMNS, SHIPPED_AREAS
 
 SOURCE = (

@@ -1,7 +1,8 @@
-"""Place names as people type them: with or without accents, apostrophes and hyphens.
+"""Names as people type them: with or without accents, apostrophes and hyphens.
 
-"Segou" finds Ségou, "nbeiket" finds N'Beiket Lehwach and "gourma rharous" finds
-Gourma-Rharous, on SQLite and PostgreSQL alike and without database extensions.
+"Segou" finds Ségou, "nbeiket" finds N'Beiket Lehwach, "traore" finds Traoré, on SQLite and
+PostgreSQL alike and without database extensions: the patterns built here are plain regular
+expressions that both databases run.
 """
 
 from __future__ import annotations
@@ -48,3 +49,17 @@ def name_pattern(word: str) -> str:
         else:
             parts.append(re.escape(char))
     return _SEPARATOR_GAP.join(parts)
+
+
+def accent_pattern(text: str) -> str:
+    """A regular expression matching ``text`` whatever its accents and letter case (spaces kept)."""
+    parts = []
+    for char in fold(text):
+        if char == " ":
+            parts.append("[ ]+")
+        elif char.isalpha():
+            variants = _ACCENTED.get(char, char)
+            parts.append(f"[{variants}{variants.upper()}]")
+        else:
+            parts.append(re.escape(char))
+    return "".join(parts)
