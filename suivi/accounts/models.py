@@ -108,6 +108,9 @@ DATA_ENTRY_ROLES = frozenset(
 )
 # Roles allowed to build logframes, validate indicator values and lock or unlock periods.
 ME_ROLES = frozenset({Role.ADMINISTRATOR, Role.PROGRAMME_MANAGER, Role.ME_OFFICER})
+# Evidence files may name the persons behind a figure: agency staff read them, donors and
+# partners don't.
+EVIDENCE_READERS = ME_ROLES | {Role.PROJECT_ASSISTANT}
 
 
 class Membership(models.Model):

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from suivi.delivery import forms, services
 from suivi.delivery.models import Distribution, ReachCount, Session
 from suivi.lib import listing
-from suivi.lib.text import accent_pattern
+from suivi.lib.forms import add_service_error
 from suivi.places.models import Area
 from suivi.projects.models import PlannedActivity
 from suivi.registry.models import Group, Household, Person, Registration
@@ -31,15 +30,6 @@ from suivi.registry.services import (
 )
 
 CANDIDATES_SHOWN = 50
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _require_data_entry(user) -> list:
@@ -63,18 +53,6 @@ def _require_change(user, session: Session) -> None:
         raise PermissionDenied(_("You may not change this session."))
 
 
-def _search(rows, text: str, fields: list[str]):
-    """Rows where every word of ``text`` is in one of ``fields``, ignoring accents and case:
-    field staff type "senou" for "Sénou"."""
-    for word in text.split():
-        pattern = accent_pattern(word)
-        q = Q()
-        for field in fields:
-            q |= Q(**{f"{field}__regex": pattern})
-        rows = rows.filter(q)
-    return rows
-
-
 def _date_filters(rows, values: dict):
     if "date_from" in values:
         rows = rows.filter(date__gte=values["date_from"])
@@ -93,7 +71,7 @@ def session_list(request):
     values = filters.values()
     sessions = Session.objects.visible_to(user)
     if values.get("q"):
-        sessions = _search(sessions, values["q"], ["title", "facilitator"])
+        sessions = listing.search(sessions, values["q"], ["title", "facilitator"])
     for name in ("project", "kind", "partner"):
         if name in values:
             sessions = sessions.filter(**{name: values[name]})
@@ -168,7 +146,7 @@ def session_create(request):
                 project=form.cleaned_data["project"], by=user, data=form.session_data()
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The session %(title)s is recorded.") % form.cleaned_data)
             return redirect("delivery:session_detail", pk=session.pk)
@@ -187,7 +165,7 @@ def session_edit(request, pk: int):
         try:
             services.session_update(session=session, by=user, data=form.session_data())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
             session.refresh_from_db()
         else:
             messages.success(request, _("The changes are saved."))
@@ -288,7 +266,7 @@ def attendance_add(request, pk: int):
         try:
             added = services.attendance_record(session=session, persons=persons, by=user)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             if added:
                 messages.success(
@@ -339,7 +317,7 @@ def reach_edit(request, pk: int):
         try:
             services.reach_counts_set(session=session, counts=form.counts(), by=user)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The counted reach is saved."))
             return redirect("delivery:session_detail", pk=session.pk)
@@ -380,7 +358,7 @@ def distribution_list(request):
     values = filters.values()
     distributions = Distribution.objects.visible_to(user)
     if values.get("q"):
-        distributions = _search(distributions, values["q"], ["item"])
+        distributions = listing.search(distributions, values["q"], ["item"])
     for name in ("project", "kind", "modality", "partner"):
         if name in values:
             distributions = distributions.filter(**{name: values[name]})
@@ -464,7 +442,7 @@ def distribution_create(request):
                 project=form.cleaned_data["project"], by=user, data=form.distribution_data()
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The distribution is recorded."))
             return redirect("delivery:distribution_detail", pk=distribution.pk)

@@ -5,15 +5,19 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 
+from suivi.lib.text import accent_pattern
+
 PER_PAGE = 50
 
 
 def search(queryset: QuerySet, text: str, fields: list[str]) -> QuerySet:
-    """Rows where every word of ``text`` appears in one of ``fields`` (case-insensitive)."""
+    """Rows where every word of ``text`` appears in one of ``fields``, whatever the accents and
+    letter case: field staff type "senou" for "Sénou" and "segou" for "Ségou"."""
     for word in text.split():
+        pattern = accent_pattern(word)
         q = Q()
         for field in fields:
-            q |= Q(**{f"{field}__icontains": word})
+            q |= Q(**{f"{field}__regex": pattern})
         queryset = queryset.filter(q)
     return queryset
 

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from suivi.accounts.models import ME_ROLES, Role, has_role, partner_of
+from suivi.accounts.models import EVIDENCE_READERS, ME_ROLES, has_role, partner_of
 from suivi.lib import listing, periods
+from suivi.lib.forms import add_service_error
 from suivi.projects import forms, services
 from suivi.projects.models import (
     Dimension,
@@ -38,18 +39,7 @@ from suivi.projects.models import (
     Target,
 )
 
-# Evidence may name the persons behind a figure: agency staff read it, donors and partners don't.
-EVIDENCE_READERS = ME_ROLES | {Role.PROJECT_ASSISTANT}
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names when the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _project(user, pk: int) -> Project:
@@ -135,7 +125,7 @@ def project_create(request):
                 **form.links(),
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The project %(code)s is created.") % form.cleaned_data)
             return redirect("projects:detail", pk=project.pk)
@@ -155,7 +145,7 @@ def project_edit(request, pk: int):
                 project=project, by=user, data=form.project_data(), **form.links()
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("projects:detail", pk=project.pk)
@@ -231,7 +221,7 @@ def result_create(request, pk: int):
         try:
             result = services.result_create(project=project, by=user, data=form.result_data())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The result %(code)s is added.") % {"code": result.code})
             return redirect(reverse("projects:logframe", args=[project.pk]) + f"#r{result.pk}")
@@ -249,7 +239,7 @@ def result_edit(request, pk: int):
         try:
             services.result_update(result=result, by=user, data=form.result_data())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect(reverse("projects:logframe", args=[project.pk]) + f"#r{result.pk}")
@@ -276,7 +266,7 @@ def indicator_create(request, pk: int):
                 project=project, by=user, data=form.indicator_data()
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("The indicator %(code)s is added.") % {"code": indicator.code}
@@ -296,7 +286,7 @@ def indicator_edit(request, pk: int):
         try:
             services.indicator_update(indicator=indicator, by=user, data=form.indicator_data())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect(reverse("projects:logframe", args=[project.pk]) + f"#i{indicator.pk}")
@@ -322,7 +312,7 @@ def target_edit(request, pk: int):
                 indicator=indicator, targets=form.targets(), by=user
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             message = ngettext(
                 "%(n)s target changed for indicator %(code)s.",
@@ -382,7 +372,7 @@ def value_enter(request, pk: int, period: int):
                     note=data["note"],
                 )
             except ValidationError as error:
-                _add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,
@@ -567,7 +557,7 @@ def activity_create(request, pk: int):
         try:
             services.planned_activity_create(project=project, by=user, data=form.activity_data())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The activity is added to the work plan."))
             return redirect("projects:workplan", pk=project.pk)
@@ -595,7 +585,7 @@ def activity_edit(request, pk: int):
         try:
             services.planned_activity_update(activity=activity, by=user, data=form.activity_data())
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("projects:workplan", pk=project.pk)

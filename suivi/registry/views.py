@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from suivi.lib import listing
+from suivi.lib.forms import add_service_error
 from suivi.places.models import Area, Site
 from suivi.registry import forms, services
 from suivi.registry.models import (
@@ -31,15 +32,9 @@ from suivi.registry.models import (
 PICKER_FIELDS = {"person", "head"}
 
 
-def _add_service_error(form, error: ValidationError, renames: dict[str, str] | None = None):
-    """Show a service's refusal on the form: on the field it names when the form has it."""
-    renames = {"external_ids": "progres", **(renames or {})}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        name = renames.get(field, field)
-        form.add_error(name if name in form.fields else None, errors)
+def _add_service_error(form, error: ValidationError) -> None:
+    # The services name the proGres number "external_ids"; the person form calls it "progres".
+    add_service_error(form, error, renames={"external_ids": "progres"})
 
 
 def _with_ages(persons) -> list[Person]:

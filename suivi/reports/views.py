@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from suivi.accounts.models import DATA_ENTRY_ROLES, ME_ROLES, has_role
+from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, has_role
 from suivi.delivery.models import Distribution, Session
 from suivi.lib import ages, listing, periods
 from suivi.places.models import Area
@@ -39,7 +39,6 @@ from suivi.projects.models import (
     ReportingPeriod,
     Target,
 )
-from suivi.projects.views import EVIDENCE_READERS
 from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
 from suivi.reports import indicators, services
