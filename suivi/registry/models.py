@@ -189,11 +189,24 @@ class Person(OwnedModel):
         """Washington Group cut-off: 'a lot of difficulty' or 'cannot do at all' in any domain."""
         return any(v in (Difficulty.A_LOT, Difficulty.CANNOT) for v in self.wg_answers().values())
 
-    def save(self, *args, **kwargs):
+    # Fields computed from others by ``fill_derived``, with the fields they are computed from.
+    DERIVED_FROM = {"has_disability": tuple(name for name, _label in WG_DOMAINS)}
+
+    def fill_derived(self) -> None:
+        """Compute the stored fields derived from others. ``save`` calls it; a bulk insert,
+        which bypasses ``save``, calls it on every row before inserting."""
         self.has_disability = self.disability_from_answers()
+
+    def save(self, *args, **kwargs):
+        self.fill_derived()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and any(f.startswith("wg_") for f in update_fields):
-            kwargs["update_fields"] = {*update_fields, "has_disability"}
+        if update_fields is not None:
+            extra = {
+                derived
+                for derived, sources in self.DERIVED_FROM.items()
+                if any(f in sources for f in update_fields)
+            }
+            kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
 
 
