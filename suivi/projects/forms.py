@@ -287,20 +287,42 @@ SOURCES = [
     ("distribution", _("Distributions")),
     ("registration", _("Registrations in the project")),
     ("reach", _("Reach of mass sessions (head counts)")),
+    ("ratio", _("Ratio of two indicators (share, rate)")),
 ]
 DEFINITION_FIELDS = [
     "source",
     "measure",
+    "numerator",
+    "denominator",
+    "scale",
     "session_kinds",
     "distribution_kinds",
     "item_contains",
     "min_count",
+    "areas",
+    "partners",
+    "planned_activities",
     "person_sex",
     "person_population_groups",
     "person_disability",
     "person_age_min",
     "person_age_max",
 ]
+
+
+def _code_or_number(text: str, codes: set[str]):
+    """A ratio's denominator as typed: an indicator code of the project, else a number when it
+    reads as one, else the text (which validation then refuses with its reason)."""
+    text = text.strip()
+    if text in codes:
+        return text
+    try:
+        number = Decimal(text.replace(",", "."))
+    except ArithmeticError:
+        return text
+    if not number.is_finite():
+        return text
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 def _choices_of(app_model: str, attr: str) -> list:
@@ -332,6 +354,26 @@ class IndicatorForm(forms.Form):
             "value. Registrations: persons. Reach: people."
         ),
     )
+    numerator = forms.ChoiceField(
+        label=_("Ratio: numerator"),
+        required=False,
+        help_text=_("Ratios only: the indicator counted on top, for example women trained."),
+    )
+    denominator = forms.CharField(
+        label=_("Ratio: denominator"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Ratios only: the code of the indicator counted below, for example all persons "
+            "trained, or a fixed number such as a target population."
+        ),
+    )
+    scale = forms.DecimalField(
+        label=_("Ratio: multiply by"),
+        required=False,
+        min_value=Decimal("0.01"),
+        help_text=_("100 for a percentage; empty: 1."),
+    )
     session_kinds = forms.MultipleChoiceField(
         label=_("Only these session types"),
         required=False,
@@ -359,6 +401,27 @@ class IndicatorForm(forms.Form):
             "2 for a training of two days."
         ),
         error_messages={"min_value": _("The minimum number of times is at least 1.")},
+    )
+    areas = forms.CharField(
+        label=_("Only in these areas"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "P-codes separated by commas, for example ML07, ML0601; an area includes the areas "
+            "within it. Empty: everywhere."
+        ),
+    )
+    partners = forms.MultipleChoiceField(
+        label=_("Only the work of these partners"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every partner."),
+    )
+    planned_activities = forms.MultipleChoiceField(
+        label=_("Only under these planned activities"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Sessions and distributions only. None ticked: every activity."),
     )
     person_sex = forms.ChoiceField(
         label=_("Sex"),
@@ -430,6 +493,19 @@ class IndicatorForm(forms.Form):
         self.fields["distribution_kinds"].choices = _choices_of("delivery.Distribution", "Kind")
         groups = apps.get_model("registry.Person")._meta.get_field("population_group").choices
         self.fields["person_population_groups"].choices = groups
+        others = project.indicators.order_by("code")
+        if indicator is not None:
+            others = others.exclude(pk=indicator.pk)
+        self.fields["numerator"].choices = [
+            ("", "---------"),
+            *((i.code, f"{i.code} {i.name}") for i in others),
+        ]
+        self.fields["partners"].choices = [
+            (str(o.pk), o.name) for o in project.partners.order_by("name")
+        ]
+        self.fields["planned_activities"].choices = [
+            (str(a.pk), str(a)) for a in project.planned_activities.order_by("pk")
+        ]
         self.order_fields(
             ["result", "code", "name_fr", "name_en", "unit", "method", *DEFINITION_FIELDS]
         )
@@ -448,6 +524,12 @@ class IndicatorForm(forms.Form):
             distribution_kinds=d.get("distribution_kinds", []),
             item_contains=d.get("item_contains", ""),
             min_count=d.get("min_count"),
+            numerator=d.get("numerator", ""),
+            denominator=str(d.get("denominator", "")),
+            scale=d.get("scale"),
+            areas=", ".join(d.get("areas", [])),
+            partners=[str(x) for x in d.get("partners", [])],
+            planned_activities=[str(x) for x in d.get("planned_activities", [])],
             person_sex=person.get("sex", ""),
             person_population_groups=person.get("population_groups", []),
             person_disability="" if disability is None else ("yes" if disability else "no"),
@@ -474,6 +556,13 @@ class IndicatorForm(forms.Form):
         if c.get("method") != Indicator.Method.COMPUTED or not c.get("source"):
             return {}
         d: dict = {"source": c["source"]}
+        if c["source"] == "ratio":
+            d["numerator"] = c.get("numerator", "")
+            codes = set(self.project.indicators.values_list("code", flat=True))
+            d["denominator"] = _code_or_number(c.get("denominator", ""), codes)
+            if c.get("scale") not in (None, 1):
+                d["scale"] = float(c["scale"]) if c["scale"] % 1 else int(c["scale"])
+            return d
         if c.get("measure"):
             d["measure"] = c["measure"]
         for name in ("session_kinds", "distribution_kinds"):
@@ -483,6 +572,12 @@ class IndicatorForm(forms.Form):
             d["item_contains"] = c["item_contains"].strip()
         if c.get("min_count") not in (None, 1):
             d["min_count"] = c["min_count"]
+        areas = [a.strip().upper() for a in c.get("areas", "").replace(";", ",").split(",")]
+        if any(areas):
+            d["areas"] = [a for a in areas if a]
+        for name in ("partners", "planned_activities"):
+            if c.get(name):
+                d[name] = sorted(int(x) for x in c[name])
         person: dict = {}
         if c.get("person_sex"):
             person["sex"] = c["person_sex"]
@@ -519,7 +614,9 @@ class IndicatorForm(forms.Form):
                     _("A computed indicator counts something: choose what to count from."),
                 )
             else:
-                for problem in definitions.validate(self.definition()):
+                for problem in definitions.validate(
+                    self.definition(), project=self.project, code=cleaned.get("code")
+                ):
                     self.add_error(None, problem)
         return cleaned
 

@@ -262,7 +262,9 @@ class Indicator(Bilingual, OwnedModel):
         if self.result_id and self.project_id and self.result.project_id != self.project_id:
             errors["result"] = _("The result belongs to another project.")
         if self.method == self.Method.COMPUTED:
-            problems = definitions.validate(self.definition)
+            problems = definitions.validate(
+                self.definition, project=self.project if self.project_id else None, code=self.code
+            )
             if problems:
                 errors["definition"] = problems
         if errors:

@@ -91,7 +91,9 @@ def indicator_values(request, indicator_id: int, query: Query[ValuesQuery]):
             }
         )
     if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
-        problems = definitions.validate(indicator.definition)
+        problems = definitions.validate(
+            indicator.definition, project=indicator.project, code=indicator.code
+        )
         if problems:
             raise HttpError(
                 409,

@@ -34,9 +34,17 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from suivi.accounts.models import Organisation
 from suivi.delivery.models import Attendance, Distribution, ReachCount, Session
 from suivi.lib import ages
-from suivi.projects.models import Dimension, Indicator, IndicatorValue, ReportingPeriod
+from suivi.places.models import Area
+from suivi.projects.models import (
+    Dimension,
+    Indicator,
+    IndicatorValue,
+    PlannedActivity,
+    ReportingPeriod,
+)
 from suivi.registry.models import Person, PopulationGroup, Registration
 
 DIMENSION_ORDER = list(Dimension.values)
@@ -57,7 +65,8 @@ STATUS_ORDER = [
 
 def measure_of(indicator: Indicator) -> str:
     d = indicator.definition
-    return d.get("measure", "people" if d.get("source") == "reach" else "persons")
+    default = {"reach": "people", "ratio": "ratio"}.get(d.get("source"), "persons")
+    return d.get("measure", default)
 
 
 def dimensions(indicator: Indicator) -> list[str]:
@@ -74,7 +83,7 @@ def has_persons(indicator: Indicator) -> bool:
     """Whether registered persons stand behind the indicator's figures (so they can be listed)."""
     if indicator.method != Indicator.Method.COMPUTED:
         return False
-    return indicator.definition.get("source") != "reach" and measure_of(indicator) != "households"
+    return measure_of(indicator) not in ("people", "households", "ratio")
 
 
 def window(indicator: Indicator, period: ReportingPeriod) -> tuple[datetime.date, datetime.date]:
@@ -232,8 +241,42 @@ def person_filter(prefix: str, spec: dict, on: datetime.date) -> Q:
     return q
 
 
+def _within(field: str, pcodes: list[str]) -> Q:
+    """Rows whose area at ``field`` is one of ``pcodes`` or below it (P-codes nest by prefix)."""
+    q = Q(pk__in=[])
+    for pcode in pcodes:
+        q |= Q(**{f"{field}__pcode__startswith": pcode})
+    return q
+
+
+def scope_filter(source: str, d: dict) -> Q:
+    """The definition's filters on where, by whom and under which planned activity."""
+    q = Q()
+    session = "session__" if source in ("attendance", "reach") else ""
+    if d.get("areas"):
+        if source == "distribution":
+            q &= _within("site__area", d["areas"]) | (
+                Q(site__isnull=True) & _within("person__area", d["areas"])
+            )
+        elif source == "registration":
+            q &= _within("person__area", d["areas"])
+        else:
+            q &= _within(f"{session}area", d["areas"])
+    if d.get("partners"):
+        q &= Q(**{f"{session}partner_id__in": d["partners"]})
+    if d.get("planned_activities"):
+        q &= Q(**{f"{session}planned_activity_id__in": d["planned_activities"]})
+    return q
+
+
 def source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySet, str]:
     """The delivery rows an indicator counts in a period, and the path to their person."""
+    rows, prefix = _source_rows(indicator, period)
+    d = indicator.definition
+    return rows.filter(scope_filter(d["source"], d)), prefix
+
+
+def _source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySet, str]:
     d = indicator.definition
     start, end = window(indicator, period)
     project = indicator.project
@@ -317,6 +360,9 @@ def compute(
     _start, end = window(indicator, period)
     measure = measure_of(indicator)
 
+    if measure == "ratio":
+        return _ratio(indicator, period, disaggregated=disaggregated)
+
     if measure == "people":
         rows, _prefix = source_rows(indicator, period)
         if d.get("person", {}).get("sex"):
@@ -350,6 +396,36 @@ def compute(
         "value": Sum("value"),
     }[measure]
     return _rollup(dims, _grouped(rows, prefix, dims, end, aggregate))
+
+
+RATIO_PLACES = Decimal("0.01")
+
+
+def _ratio(indicator: Indicator, period: ReportingPeriod, *, disaggregated: bool):
+    """Numerator / denominator × scale, cell by cell; a cell whose denominator is zero or
+    missing has no value. The parts are read with ``figures``, as any page would show them."""
+    d = indicator.definition
+    by_code = {
+        i.code: i
+        for i in Indicator.objects.filter(
+            project_id=indicator.project_id, code__in=[d["numerator"], d["denominator"]]
+        ).select_related("project")
+    }
+    numerator = figures(by_code[d["numerator"]], period, disaggregated=disaggregated).cells
+    if isinstance(d["denominator"], str):
+        denominator = figures(by_code[d["denominator"]], period, disaggregated=disaggregated).cells
+    else:
+        denominator = dict.fromkeys(numerator, Decimal(str(d["denominator"])))
+    scale = Decimal(str(d.get("scale", 1)))
+    wanted = set(dimensions(indicator)) if disaggregated else set()
+    cells = {}
+    # A cell the numerator lacks counts nothing there: its ratio is zero, not missing.
+    for cell, bottom in denominator.items():
+        if not bottom or not set(parse_cell(cell)) <= wanted:
+            continue
+        top = numerator.get(cell, Decimal(0))
+        cells[cell] = (top * scale / bottom).quantize(RATIO_PLACES)
+    return cells
 
 
 @dataclass(frozen=True)
@@ -463,6 +539,8 @@ def describe(indicator: Indicator) -> list[str]:
         return [_("Entered by hand each period, with a file as evidence.")]
     d = indicator.definition
     source, measure = d.get("source"), measure_of(indicator)
+    if source == "ratio":
+        return _describe_ratio(d)
     kinds = _labels(Session.Kind.choices, d.get("session_kinds", [])) or _("any type")
     what = _labels(Distribution.Kind.choices, d.get("distribution_kinds", [])) or _("any type")
     item = d.get("item_contains", "")
@@ -511,6 +589,7 @@ def describe(indicator: Indicator) -> list[str]:
             % {"count": min_count}
         )
     sentences.extend(_describe_person(d.get("person", {}), source))
+    sentences.extend(_describe_scope(d))
     if indicator.cumulative:
         sentences.append(
             _("Counted from the start of the project (%(date)s) to the last day of the period.")
@@ -547,4 +626,38 @@ def _describe_person(spec: dict, source: str) -> list[str]:
     sentences = [_("Only: %(who)s.") % {"who": "; ".join(parts)}]
     if low is not None or high is not None:
         sentences.append(_("Ages are taken on the last day of the period."))
+    return sentences
+
+
+def _describe_ratio(d: dict) -> list[str]:
+    if isinstance(d.get("denominator"), str):
+        sentence = _("Divides indicator %(numerator)s by indicator %(denominator)s, cell by cell.")
+    else:
+        sentence = _("Divides indicator %(numerator)s by %(denominator)s, cell by cell.")
+    sentences = [sentence % {"numerator": d.get("numerator"), "denominator": d.get("denominator")}]
+    scale = d.get("scale", 1)
+    if scale != 1:
+        sentences.append(_("The result is multiplied by %(scale)s.") % {"scale": scale})
+    sentences.append(_("A cell whose denominator is zero has no value."))
+    return sentences
+
+
+def _describe_scope(d: dict) -> list[str]:
+    sentences = []
+    if d.get("areas"):
+        names = [str(a) for a in Area.objects.filter(pcode__in=d["areas"]).order_by("pcode")]
+        sentences.append(
+            _("Only in: %(areas)s (and the areas within).") % {"areas": ", ".join(names)}
+        )
+    if d.get("partners"):
+        names = Organisation.objects.filter(pk__in=d["partners"]).order_by("name")
+        sentences.append(
+            _("Only the work of: %(partners)s.") % {"partners": ", ".join(o.name for o in names)}
+        )
+    if d.get("planned_activities"):
+        names = PlannedActivity.objects.filter(pk__in=d["planned_activities"]).order_by("pk")
+        sentences.append(
+            _("Only under the planned activities: %(activities)s.")
+            % {"activities": ", ".join(str(a) for a in names)}
+        )
     return sentences
