@@ -131,13 +131,8 @@ def build(scale: float = 1.0, say=print) -> dict:
     with connection.cursor() as cursor:
         # Generated rows are consistent by construction: skip the per-row foreign key triggers.
         cursor.execute("SET session_replication_role = replica")
-        cursor.execute("CREATE TEMP TABLE bench_admin2 (i int primary key, area_id int)")
-        cursor.execute(
-            "INSERT INTO bench_admin2 "
-            "SELECT n - 1, x FROM unnest(%s::int[]) WITH ORDINALITY t(x, n)",
-            [admin2],
-        )
     n_areas = len(admin2)
+    areas = "{" + ",".join(map(str, admin2)) + "}"
 
     # Persons: person k belongs to project k % n_projects; ages 0 to 79 on 2026-06-30.
     t = time.perf_counter()
@@ -149,11 +144,12 @@ def build(scale: float = 1.0, say=print) -> dict:
             "'Sidibé','Ould Ahmed','Mint Salem'])[1 + g % 10]",
             "given_name": "(array['Aminata','Mamadou','Fatoumata','Moussa','Awa','Oumar',"
             "'Mariam','Ibrahim'])[1 + (g / 10) % 8] || ' ' || g",
-            "sex": "CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END",
+            "sex": f"CASE WHEN (g / {n_projects}) % 2 = 0 THEN 'F' ELSE 'M' END",
             "birth_date": "date '2026-06-30' - ((g * 7919) % 29200) * interval '1 day'",
-            "population_group": "(array['refugee','idp','host','returnee','migrant'])[1 + g % 5]",
-            "has_disability": "(g % 17 = 0)",
-            "area_id": f"(SELECT area_id FROM bench_admin2 WHERE i = g % {n_areas})",
+            "population_group": "(array['refugee','idp','host','returnee','migrant'])"
+            f"[1 + (g / {n_projects}) % 5]",
+            "has_disability": f"((g / {n_projects}) % 17 = 0)",
+            "area_id": f"('{areas}'::int[])[1 + g % {n_areas}]",
         },
         f"generate_series(0, {n_persons - 1}) g",
     )
@@ -184,10 +180,11 @@ def build(scale: float = 1.0, say=print) -> dict:
             "organisation_id": str(lead.pk),
             "project_id": f"{first_project} + g % {n_projects}",
             "partner_id": f"{first_partner} + g % 20",
-            "kind": "(array['training','awareness','home_visit','capacity_building'])[1 + g % 4]",
+            "kind": "(array['training','awareness','home_visit','capacity_building'])"
+            f"[1 + (g / {n_projects}) % 4]",
             "title": "'Séance ' || g",
             "date": "date '2026-01-01' + (g % 360) * interval '1 day'",
-            "area_id": f"(SELECT area_id FROM bench_admin2 WHERE i = g % {n_areas})",
+            "area_id": f"('{areas}'::int[])[1 + g % {n_areas}]",
         },
         f"generate_series(0, {n_sessions - 1}) g",
     )
@@ -223,12 +220,13 @@ def build(scale: float = 1.0, say=print) -> dict:
             "date": "date '2026-01-01' + (g % 360) * interval '1 day'",
             "person_id": f"{first_person} + g % {n_projects} + "
             f"(((g / {n_projects}) * 13) % {per_project}) * {n_projects}",
-            "kind": "(array['kit','food','cash','scholarship'])[1 + g % 4]",
-            "item": "(array['Kit scolaire','Vivres','Transfert monétaire','Bourse'])[1 + g % 4]",
+            "kind": f"(array['kit','food','cash','scholarship'])[1 + (g / {n_projects}) % 4]",
+            "item": "(array['Kit scolaire','Vivres','Transfert monétaire','Bourse'])"
+            f"[1 + (g / {n_projects}) % 4]",
             "quantity": "1 + g % 3",
-            "value": "CASE WHEN g % 4 = 2 THEN 25000 ELSE NULL END",
-            "currency": "CASE WHEN g % 4 = 2 THEN 'XOF' ELSE '' END",
-            "modality": "CASE WHEN g % 4 = 2 THEN 'cash' ELSE 'in_kind' END",
+            "value": f"CASE WHEN (g / {n_projects}) % 4 = 2 THEN 25000 ELSE NULL END",
+            "currency": f"CASE WHEN (g / {n_projects}) % 4 = 2 THEN 'XOF' ELSE '' END",
+            "modality": f"CASE WHEN (g / {n_projects}) % 4 = 2 THEN 'cash' ELSE 'in_kind' END",
         },
         f"generate_series(0, {n_distributions - 1}) g",
     )

@@ -349,11 +349,17 @@ def with_times(persons: QuerySet, indicator: Indicator, period: ReportingPeriod)
 
 
 def compute(
-    indicator: Indicator, period: ReportingPeriod, *, disaggregated: bool = True
+    indicator: Indicator,
+    period: ReportingPeriod,
+    *,
+    disaggregated: bool = True,
+    known: dict[str, dict[str, Decimal]] | None = None,
 ) -> dict[str, Decimal]:
     """The figures of a computed indicator for a period: {cell: value}, the total at "".
 
-    With ``disaggregated=False`` only the total is computed (a cheaper query).
+    With ``disaggregated=False`` only the total is computed (a cheaper query). ``known``: the
+    cells of other indicators of the project already found for this period, by code, which a
+    ratio reuses instead of computing its parts again.
     """
     d = indicator.definition
     dims = dimensions(indicator) if disaggregated else []
@@ -361,7 +367,7 @@ def compute(
     measure = measure_of(indicator)
 
     if measure == "ratio":
-        return _ratio(indicator, period, disaggregated=disaggregated)
+        return _ratio(indicator, period, disaggregated=disaggregated, known=known or {})
 
     if measure == "people":
         rows, _prefix = source_rows(indicator, period)
@@ -401,19 +407,21 @@ def compute(
 RATIO_PLACES = Decimal("0.01")
 
 
-def _ratio(indicator: Indicator, period: ReportingPeriod, *, disaggregated: bool):
+def _ratio(indicator: Indicator, period: ReportingPeriod, *, disaggregated: bool, known: dict):
     """Numerator / denominator × scale, cell by cell; a cell whose denominator is zero or
     missing has no value. The parts are read with ``figures``, as any page would show them."""
     d = indicator.definition
-    by_code = {
-        i.code: i
-        for i in Indicator.objects.filter(
-            project_id=indicator.project_id, code__in=[d["numerator"], d["denominator"]]
-        ).select_related("project")
-    }
-    numerator = figures(by_code[d["numerator"]], period, disaggregated=disaggregated).cells
+    parts = [r for r in (d["numerator"], d["denominator"]) if isinstance(r, str)]
+    missing = [code for code in parts if code not in known]
+    if missing:
+        chosen = Indicator.objects.filter(project_id=indicator.project_id, code__in=missing)
+        found = figures_many(
+            [(i, period) for i in chosen.select_related("project")], disaggregated=disaggregated
+        )
+        known = {**known, **{i.code: found[(i.pk, period.pk)].cells for i in chosen}}
+    numerator = known[d["numerator"]]
     if isinstance(d["denominator"], str):
-        denominator = figures(by_code[d["denominator"]], period, disaggregated=disaggregated).cells
+        denominator = known[d["denominator"]]
     else:
         denominator = dict.fromkeys(numerator, Decimal(str(d["denominator"])))
     scale = Decimal(str(d.get("scale", 1)))
@@ -480,17 +488,20 @@ def figures_many(
             computed_at[key] = at
 
     out = {}
-    for indicator, period in pairs:
+    # Ratios last, so that they divide the figures of their parts found here.
+    known: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
+    for indicator, period in sorted(pairs, key=lambda p: measure_of(p[0]) == "ratio"):
         if indicator.project_id != period.project_id:
             raise ValueError("The period belongs to another project than the indicator.")
         key = (indicator.pk, period.pk)
         status = min(statuses[key], key=STATUS_ORDER.index) if statuses[key] else None
         if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
-            cells = compute(indicator, period, disaggregated=disaggregated)
+            cells = compute(indicator, period, disaggregated=disaggregated, known=known[period.pk])
             stale = bool(stored[key]) and stored[key] != cells
             out[key] = Figures(cells, True, status, stale, computed_at.get(key))
         else:
             out[key] = Figures(dict(stored[key]), False, status, False, computed_at.get(key))
+        known[period.pk][indicator.code] = out[key].cells
     return out
 
 
