@@ -4,7 +4,9 @@ A definition is a JSON object::
 
     {
       "source": "attendance",            # attendance | distribution | registration | reach
-      "measure": "persons",              # persons | households | rows | quantity | value | people
+                                         # | session
+      "measure": "persons",              # persons | households | groups | rows | quantity | value
+                                         # | people
       "session_kinds": ["training"],     # attendance and reach: only these session types
       "distribution_kinds": ["kit"],     # distribution: only these types
       "item_contains": "kit scolaire",   # distribution: the item's name contains this text
@@ -36,10 +38,11 @@ from django.utils.translation import gettext as _
 
 SOURCES = {
     "attendance": {"persons", "rows"},
-    "distribution": {"persons", "households", "rows", "quantity", "value"},
+    "distribution": {"persons", "households", "groups", "rows", "quantity", "value"},
     "registration": {"persons"},
     "reach": {"people"},
     "ratio": {"ratio"},
+    "session": {"rows"},
 }
 KEYS = {
     "source",
@@ -56,6 +59,7 @@ KEYS = {
     "denominator",
     "scale",
 }
+DEFAULT_MEASURES = {"reach": "people", "ratio": "ratio", "session": "rows"}
 RATIO_KEYS = {"source", "measure", "numerator", "denominator", "scale"}
 PERSON_KEYS = {"sex", "population_groups", "disability", "age_min", "age_max"}
 
@@ -85,7 +89,7 @@ def validate(definition: dict, *, project=None, code: str | None = None) -> list
         return errors
     if source == "ratio":
         return errors + _validate_ratio(definition, project, code)
-    measure = definition.get("measure", "persons" if source != "reach" else "people")
+    measure = definition.get("measure", DEFAULT_MEASURES.get(source, "persons"))
     if measure not in SOURCES[source]:
         errors.append(
             _("With source %(source)s, the measure is one of: %(choices)s.")
@@ -94,8 +98,10 @@ def validate(definition: dict, *, project=None, code: str | None = None) -> list
     kinds = definition.get("session_kinds", [])
     if kinds:
         bad = set(kinds) - _choices("delivery.Session", "Kind")
-        if bad or source not in ("attendance", "reach"):
-            errors.append(_("Session types apply to attendance and reach, and must be known."))
+        if bad or source not in ("attendance", "reach", "session"):
+            errors.append(
+                _("Session types apply to sessions, attendance and reach, and must be known.")
+            )
     kinds = definition.get("distribution_kinds", [])
     if kinds:
         bad = set(kinds) - _choices("delivery.Distribution", "Kind")

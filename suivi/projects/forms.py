@@ -277,7 +277,8 @@ class ResultForm(forms.Form):
 MEASURES = [
     ("persons", _("Distinct persons")),
     ("households", _("Distinct households")),
-    ("rows", _("Rows (each attendance or distribution)")),
+    ("groups", _("Distinct community groups")),
+    ("rows", _("Rows (each session, attendance or distribution)")),
     ("quantity", _("Quantity distributed")),
     ("value", _("Value distributed")),
     ("people", _("People reached (head counts of mass sessions)")),
@@ -287,6 +288,7 @@ SOURCES = [
     ("distribution", _("Distributions")),
     ("registration", _("Registrations in the project")),
     ("reach", _("Reach of mass sessions (head counts)")),
+    ("session", _("Sessions held")),
     ("ratio", _("Ratio of two indicators (share, rate)")),
 ]
 DEFINITION_FIELDS = [

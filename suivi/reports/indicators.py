@@ -38,6 +38,7 @@ from suivi.accounts.models import Organisation
 from suivi.delivery.models import Attendance, Distribution, ReachCount, Session
 from suivi.lib import ages
 from suivi.places.models import Area
+from suivi.projects import definitions
 from suivi.projects.models import (
     Dimension,
     Indicator,
@@ -48,6 +49,8 @@ from suivi.projects.models import (
 from suivi.registry.models import Person, PopulationGroup, Registration
 
 DIMENSION_ORDER = list(Dimension.values)
+# Measures that count something other than persons: their figures carry no person cells.
+NO_PERSON_CELLS = ("households", "groups")
 # Dimensions that counted reach (people reached without registration) carries.
 REACH_DIMENSIONS = ("sex", "age_band")
 # Admin 1 P-codes of Mali and Mauritania are the country's two letters and two digits (COD-AB).
@@ -65,7 +68,7 @@ STATUS_ORDER = [
 
 def measure_of(indicator: Indicator) -> str:
     d = indicator.definition
-    default = {"reach": "people", "ratio": "ratio"}.get(d.get("source"), "persons")
+    default = definitions.DEFAULT_MEASURES.get(d.get("source"), "persons")
     return d.get("measure", default)
 
 
@@ -74,7 +77,7 @@ def dimensions(indicator: Indicator) -> list[str]:
     dims = [x for x in DIMENSION_ORDER if x in (indicator.disaggregations or [])]
     if indicator.method == Indicator.Method.COMPUTED and measure_of(indicator) == "people":
         dims = [x for x in dims if x in REACH_DIMENSIONS]
-    if indicator.method == Indicator.Method.COMPUTED and measure_of(indicator) == "households":
+    if indicator.method == Indicator.Method.COMPUTED and not _counts_persons(indicator):
         dims = []
     return dims
 
@@ -83,7 +86,13 @@ def has_persons(indicator: Indicator) -> bool:
     """Whether registered persons stand behind the indicator's figures (so they can be listed)."""
     if indicator.method != Indicator.Method.COMPUTED:
         return False
-    return measure_of(indicator) not in ("people", "households", "ratio")
+    return measure_of(indicator) not in ("people", "ratio") and _counts_persons(indicator)
+
+
+def _counts_persons(indicator: Indicator) -> bool:
+    """Whether the rows counted belong to persons (not to households, groups or sessions)."""
+    d = indicator.definition
+    return d.get("source") != "session" and measure_of(indicator) not in NO_PERSON_CELLS
 
 
 def window(indicator: Indicator, period: ReportingPeriod) -> tuple[datetime.date, datetime.date]:
@@ -295,6 +304,11 @@ def _source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySe
         if d.get("item_contains"):
             rows = rows.filter(item__icontains=d["item_contains"])
         return rows, "person__"
+    if source == "session":
+        rows = Session.objects.filter(project=project, date__gte=start, date__lte=end)
+        if d.get("session_kinds"):
+            rows = rows.filter(kind__in=d["session_kinds"])
+        return rows, ""
     if source == "registration":
         rows = Registration.objects.filter(
             project=project, registered_on__gte=start, registered_on__lte=end
@@ -386,6 +400,11 @@ def compute(
         return _rollup(dims, _grouped(persons, "", dims, end, Count("pk")))
 
     rows, prefix = source_rows(indicator, period)
+    if d["source"] == "session":
+        return {"": Decimal(rows.order_by().count())}
+    if measure == "groups":
+        groups = rows.filter(group__isnull=False).order_by().values("group_id").distinct()
+        return {"": Decimal(groups.count())}
     rows = rows.filter(person_filter(prefix, d.get("person", {}), end)).order_by()
     if measure == "households":
         households = rows.annotate(hh=Coalesce("household_id", "person__household_id")).filter(
@@ -575,6 +594,9 @@ def describe(indicator: Indicator) -> list[str]:
                     "Counts distinct households that received distributions of %(what)s "
                     "(directly or through one of their members)."
                 ),
+                "groups": _(
+                    "Counts distinct community groups that received distributions of %(what)s."
+                ),
                 "rows": _("Counts distributions of %(what)s."),
                 "quantity": _("Adds up the quantities distributed of %(what)s."),
                 "value": _("Adds up the value of distributions of %(what)s."),
@@ -585,6 +607,8 @@ def describe(indicator: Indicator) -> list[str]:
             sentences.append(_("Only items whose name contains “%(text)s”.") % {"text": item})
     elif source == "registration":
         sentences.append(_("Counts persons registered in the project."))
+    elif source == "session":
+        sentences.append(_("Counts sessions of %(kinds)s held.") % {"kinds": kinds})
     elif source == "reach":
         sentences.append(
             _("Adds up the people counted at sessions of %(kinds)s (reach by sex and age).")

@@ -181,7 +181,7 @@ def test_manual_indicator_keeps_no_definition(world, login):
         ),
         (
             {"source": "distribution", "measure": "", "session_kinds": ["training"]},
-            "Session types apply to attendance and reach, and must be known.",
+            "Session types apply to sessions, attendance and reach, and must be known.",
         ),
         (
             {"item_contains": "kit scolaire"},

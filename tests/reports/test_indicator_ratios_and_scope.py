@@ -208,3 +208,36 @@ def test_planned_activity_filter_counts_only_its_sessions(project):
     )
 
     assert indicators.compute(under, quarter(project, 1)) == {"": Decimal(1)}
+
+
+def test_sessions_held_are_counted_by_type_and_area(project):
+    gao = helpers.create_area("ML07", "Gao")
+    helpers.create_session(project, date=Q1_DAY, area=gao)
+    helpers.create_session(project, date=Q1_DAY, area=gao, kind="awareness")
+    helpers.create_session(project, date=Q1_DAY)
+    trainings_in_gao = helpers.create_indicator(
+        project,
+        definition={"source": "session", "session_kinds": ["training"], "areas": ["ML07"]},
+        disaggregations=["sex"],
+    )
+
+    assert indicators.compute(trainings_in_gao, quarter(project, 1)) == {"": Decimal(1)}
+    assert not indicators.has_persons(trainings_in_gao)
+
+
+def test_distinct_groups_that_received_a_distribution_are_counted_once(project):
+    from suivi.registry import services as registry_services
+
+    group = registry_services.group_create(
+        organisation=project.organisation,
+        by=None,
+        data={"name": "Groupement Benkadi", "kind": "womens_group", "project": project},
+    )
+    for _ in range(2):
+        helpers.create_distribution(project, None, group=group, kind="kit")
+    helpers.create_distribution(project, helpers.create_person(project))
+    groups = helpers.create_indicator(
+        project, definition={"source": "distribution", "measure": "groups"}
+    )
+
+    assert indicators.compute(groups, quarter(project, 1)) == {"": Decimal(1)}
