@@ -46,8 +46,6 @@ import psycopg  # noqa: E402
 with psycopg.connect(args.db.replace(f"/{dbname}", "/postgres"), autocommit=True) as admin:
     admin.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
     admin.execute(f'CREATE DATABASE "{dbname}"')
-    # The planner setting the administration guide recommends for SSD storage.
-    admin.execute(f'ALTER DATABASE "{dbname}" SET random_page_cost = 1.1')
 
 import django  # noqa: E402
 

@@ -45,6 +45,12 @@ def database_from_url(url: str) -> dict:
             "HOST": parsed.hostname or "127.0.0.1",
             "PORT": str(parsed.port or 5432),
             "CONN_MAX_AGE": 60,
+            # PostgreSQL's default (4) assumes spinning disks and makes the planner read whole
+            # delivery tables where an index finds a project's rows; servers today use SSDs.
+            "OPTIONS": {
+                "options": "-c random_page_cost="
+                + os.environ.get("SUIVI_PG_RANDOM_PAGE_COST", "1.1")
+            },
         }
     raise ValueError(f"Unsupported SUIVI_DATABASE_URL scheme: {parsed.scheme!r}")
 
