@@ -179,3 +179,9 @@ def name_key(name: str) -> str:
 def token_set(family: str, given: str) -> frozenset[str]:
     """All phonetic parts of a person's names, whichever field they were written in."""
     return frozenset(tokens(family) + tokens(given))
+
+
+def phone_key(phone: str) -> str:
+    """The subscriber part of a phone number (its last 8 digits), whatever its prefix."""
+    digits = re.sub(r"\D", "", phone or "")
+    return digits[-8:] if len(digits) >= 8 else ""

@@ -414,7 +414,9 @@ class PersonForm(RegistrationFields):
         data.update(
             sex=self.cleaned_data.get("sex"),
             birth_date=self.cleaned_data.get("birth_date"),
+            birth_date_estimated=self.cleaned_data.get("birth_date_estimated"),
             phone=self.cleaned_data.get("phone"),
+            area=self.cleaned_data.get("area"),
             progres=self.cleaned_data.get("progres"),
             exclude=self.person,
         )

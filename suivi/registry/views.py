@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from suivi.lib import listing
 from suivi.lib.forms import add_service_error
 from suivi.places.models import Area, Site
-from suivi.registry import forms, services
+from suivi.registry import forms, matching, services
 from suivi.registry.models import (
     WG_DOMAINS,
     ExternalId,
@@ -58,6 +58,22 @@ def _picker_form(request, form_class, **kwargs):
             return form_class(request.POST, query=query, **kwargs), True
         return form_class(initial=request.POST.dict(), query=query, **kwargs), False
     return form_class(query=request.GET.get("q", ""), **kwargs), False
+
+
+def _likely_duplicates(user, probe: dict) -> tuple[list[Person], list[matching.Match]]:
+    """The persons who may be the one being registered, best first, each with ``match`` (score
+    and reasons), and the matches themselves."""
+    found = matching.likely_matches(user, probe)
+    persons = (
+        Person.objects.visible_to(user).select_related("area").in_bulk([m.person_id for m in found])
+    )
+    shown = []
+    for match in found:
+        person = persons[match.person_id]
+        person.match = match
+        person.score_percent = round(match.score * 100)
+        shown.append(person)
+    return _with_ages(shown), found
 
 
 def _require_data_entry(user) -> list:
@@ -165,10 +181,8 @@ def person_create(request):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not data["confirm"]:
-            probe = form.duplicate_probe()
-            duplicates = _with_ages(services.person_likely_duplicates(user=user, data=probe))
-        if not duplicates:
+        duplicates, matches = _likely_duplicates(user, form.duplicate_probe())
+        if data["confirm"] or not duplicates:
             try:
                 person = services.person_register(
                     organisation=data["project"].organisation,
@@ -179,6 +193,7 @@ def person_create(request):
                     registered_on=data["registered_on"],
                     specific_needs=data["specific_needs"],
                     external_ids={ExternalId.Scheme.PROGRES: data["progres"]},
+                    possible_duplicates=matches,
                 )
             except ValidationError as error:
                 _add_service_error(form, error)

@@ -1,0 +1,724 @@
+"""Duplicate detection in the registry: a Fellegi-Sunter record linkage model.
+
+Two records are compared field by field; each comparison falls in one *level* (names exactly
+equal, equal once transliterated, close in spelling, different...). Each level has two
+probabilities: ``m``, that two records of the same person fall in it, and ``u``, that two records
+of different persons do. The evidence of a pair is the sum of ``log2(m / u)`` over its
+comparisons, added to the prior odds that two records of the registry are the same person; the
+score is the resulting probability (0..1).
+
+Three refinements follow how Sahel registries differ:
+
+- term frequencies: agreeing on "Traoré" or "Mamadou" is weaker evidence than agreeing on a rare
+  name, and a phone shared by a whole household weighs less than a personal one: for agreeing
+  levels, ``u`` is at least the share of the registry having that value;
+- names are compared both ways round (given and family names swapped) and part by part (a
+  middle name added or dropped);
+- guards: twins (same date of birth, same household or family name and phone, different given
+  names) and a father and son of the same name (born 15 years or more apart) are never matched.
+
+The model is plain data (``MODEL``: comparisons, their levels, m and u, the prior): the same
+levels are SQL ``CASE`` expressions in splink, so the model can be exported as a splink settings
+dictionary (``splink_settings``) and run on DuckDB or Spark for registries beyond one machine.
+
+Two entry points:
+
+- ``likely_matches(user, data, limit)``: one record against the registry, through indexed blocking
+  queries (used when a person is registered);
+- ``scan(frame, ...)``: all pairs of many records, vectorised with numpy (the batch scan).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from rapidfuzz.distance import JaroWinkler
+
+from suivi.lib import names
+
+# --- The model, as data ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Level:
+    """One level of a comparison: its m and u probabilities and the reason shown to reviewers."""
+
+    code: str
+    m: float
+    u: float
+    reason: str = ""
+    tf: bool = False  # u is raised to the frequency of the agreed value
+
+    @property
+    def weight(self) -> float:
+        return math.log2(self.m / self.u)
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """A field compared between two records; ``levels`` are tried in order, the last is "else"."""
+
+    name: str
+    kind: str  # "names", "date", "exact" or "string"
+    columns: tuple[str, ...]
+    levels: tuple[Level, ...]
+
+    def level(self, code: str) -> Level:
+        return next(level for level in self.levels if level.code == code)
+
+
+@dataclasses.dataclass(frozen=True)
+class Model:
+    """Comparisons and the prior: ``duplicate_rate`` of records having a duplicate."""
+
+    comparisons: tuple[Comparison, ...]
+    duplicate_rate: float = 0.1
+    threshold: float = 0.5
+    tf_min_records: int = 1000
+
+    def prior_weight(self, n_records: int) -> float:
+        # Prior odds that two records, one drawn at random, are the same person.
+        n = max(n_records, self.tf_min_records)
+        p = self.duplicate_rate / n
+        return math.log2(p / (1 - p))
+
+
+def _name_levels(u_exact: float, exact: str, phonetic: str, close: str) -> tuple[Level, ...]:
+    # Without term frequencies, u of "exact" is the chance that two different persons share
+    # the name: high for Sahel names (Traoré, Diallo; Mamadou, Awa), so it is set from
+    # frequencies of real lists, and raised further per name when the registry is large.
+    return (
+        Level("exact", 0.85, u_exact, exact, tf=True),
+        Level("parts", 0.05, 0.0015, _("middle name added or dropped"), tf=True),
+        Level("phonetic", 0.045, 0.005, phonetic, tf=True),
+        Level("close", 0.03, 0.004, close),
+        Level("fair", 0.01, 0.03, ""),
+        Level("else", 0.015, 0.94, ""),
+    )
+
+
+MODEL = Model(
+    comparisons=(
+        Comparison(
+            "family",
+            "names",
+            ("family", "given"),
+            _name_levels(
+                0.02,
+                _("same family name"),
+                _("family name alike (transliteration)"),
+                _("family name alike (spelling)"),
+            ),
+        ),
+        Comparison(
+            "given",
+            "names",
+            ("given", "family"),
+            _name_levels(
+                0.012,
+                _("same given name"),
+                _("given name alike (transliteration)"),
+                _("given name alike (spelling)"),
+            ),
+        ),
+        Comparison(
+            "birth",
+            "date",
+            ("birth", "estimated"),
+            (
+                Level("exact", 0.60, 0.0003, _("same date of birth")),
+                Level("year", 0.18, 0.015, _("born the same year")),
+                Level("one", 0.12, 0.03, _("born within a year")),
+                Level("estimated", 0.08, 0.10, _("estimated date of birth, close")),
+                Level("two", 0.015, 0.03, _("born within two years")),
+                Level("else", 0.005, 0.82, ""),
+            ),
+        ),
+        Comparison(
+            "sex",
+            "exact",
+            ("sex",),
+            (Level("exact", 0.99, 0.5, ""), Level("else", 0.01, 0.5, "")),
+        ),
+        Comparison(
+            "phone",
+            "exact",
+            ("phone",),
+            (
+                Level("exact", 0.45, 0.00002, _("same phone"), tf=True),
+                Level("else", 0.55, 0.99998, ""),
+            ),
+        ),
+        Comparison(
+            "area",
+            "exact",
+            ("area",),
+            (Level("exact", 0.75, 0.05, _("same area")), Level("else", 0.25, 0.95, "")),
+        ),
+        Comparison(
+            "household",
+            "exact",
+            ("household",),
+            (
+                Level("exact", 0.02, 0.0005, _("same household"), tf=True),
+                Level("else", 0.98, 0.9995, ""),
+            ),
+        ),
+    )
+)
+
+SWAPPED_REASON = _("family and given names swapped")
+TWINS_YEARS = 0
+GENERATION_DAYS = 15 * 365
+
+
+def splink_settings(model: Model = MODEL, n_records: int = 1_000_000) -> dict:
+    """The model as a splink settings dictionary (levels, m and u), to run at country scale on
+    DuckDB or Spark. Name levels use the stored keys (columns ``<name>_key``)."""
+    comparisons = []
+    for comparison in model.comparisons:
+        column = comparison.columns[0]
+        levels = [
+            {
+                "sql_condition": f'"{column}_l" IS NULL OR "{column}_r" IS NULL',
+                "label_for_charts": "null",
+                "is_null_level": True,
+            }
+        ]
+        for level in comparison.levels:
+            levels.append(
+                {
+                    "sql_condition": _splink_condition(comparison, level),
+                    "label_for_charts": level.code,
+                    "m_probability": level.m,
+                    "u_probability": level.u,
+                    "tf_adjustment_column": column if level.tf else None,
+                }
+            )
+        comparisons.append({"output_column_name": comparison.name, "comparison_levels": levels})
+    prior = model.duplicate_rate / max(n_records, model.tf_min_records)
+    return {
+        "link_type": "dedupe_only",
+        "probability_two_random_records_match": prior,
+        "comparisons": comparisons,
+    }
+
+
+def _splink_condition(comparison: Comparison, level: Level) -> str:
+    column = comparison.columns[0]
+    l_, r_ = f'"{column}_l"', f'"{column}_r"'
+    if level.code == "else":
+        return "ELSE"
+    if comparison.kind == "date":
+        days = {"exact": 0, "year": 183, "one": 400, "estimated": 5 * 366, "two": 760}
+        return f"abs(date_diff('day', {l_}, {r_})) <= {days[level.code]}"
+    if level.code == "exact":
+        return f"{l_} = {r_}"
+    if level.code in ("phonetic", "parts"):
+        return f'"{column}_key_l" = "{column}_key_r"'
+    threshold = 0.92 if level.code == "close" else 0.85
+    return f"jaro_winkler_similarity({l_}, {r_}) >= {threshold}"
+
+
+# --- Records as columns ------------------------------------------------------------------------
+
+
+class Frame:
+    """Records as numpy columns, in the forms the comparisons read.
+
+    ``family`` and ``given`` hold folded names; ``*_key`` their phonetic keys; ``*_first`` the
+    folded first part; names, phones, areas and households are also integer codes (one
+    vocabulary for both names so that swapped names compare). ``birth`` is a day number (-1:
+    unknown).
+    """
+
+    def __init__(self, rows: Sequence[dict]):
+        n = len(rows)
+        self.n = n
+        self.ids = np.array([r.get("id", i) for i, r in enumerate(rows)], dtype=np.int64)
+        fam_parts = [names.parts(r.get("family_name") or "") for r in rows]
+        giv_parts = [names.parts(r.get("given_name") or "") for r in rows]
+        self.family = np.array(["".join(p) for p in fam_parts], dtype=object)
+        self.given = np.array(["".join(p) for p in giv_parts], dtype=object)
+        fam_first = ["".join(p[:1]) for p in fam_parts]
+        giv_first = ["".join(p[:1]) for p in giv_parts]
+        fam_key = [names.phonetic(p[0]) if p else "" for p in fam_parts]
+        giv_key = [names.phonetic(p[0]) if p else "" for p in giv_parts]
+        # Sets of parts, as sorted tuples, for "middle name added or dropped".
+        self.family_parts = fam_parts
+        self.given_parts = giv_parts
+        vocab: dict[str, int] = {"": -1}
+
+        def code(values):
+            return np.array([vocab.setdefault(v, len(vocab)) for v in values], dtype=np.int64)
+
+        self.family_code = code(self.family)
+        self.given_code = code(self.given)
+        self.family_first = code(fam_first)
+        self.given_first = code(giv_first)
+        self.family_key = code(fam_key)
+        self.given_key = code(giv_key)
+        self.sex = code([f"sex:{r.get('sex') or ''}" if r.get("sex") else "" for r in rows])
+        self.phone = code(
+            [f"tel:{names.phone_key(r.get('phone') or '')}" if r.get("phone") else "" for r in rows]
+        )
+        self.phone[self.phone == vocab.get("tel:", -2)] = -1
+        self.area = code([f"area:{r['area_id']}" if r.get("area_id") else "" for r in rows])
+        self.household = code(
+            [f"hh:{r['household_id']}" if r.get("household_id") else "" for r in rows]
+        )
+        births = [r.get("birth_date") for r in rows]
+        self.birth = np.array([b.toordinal() if b else -1 for b in births], dtype=np.int64)
+        self.year = np.array([b.year if b else -1 for b in births], dtype=np.int64)
+        self.estimated = np.array([bool(r.get("birth_date_estimated")) for r in rows], dtype=bool)
+        self.vocab_size = len(vocab)
+        self.counts: dict[str, np.ndarray] = {}
+
+    def frequencies(self, column: str) -> np.ndarray:
+        """Share of the records having each value of ``column`` (indexed by code)."""
+        if column not in self.counts:
+            values = getattr(self, column)
+            counts = np.bincount(values[values >= 0], minlength=self.vocab_size + 1)
+            self.counts[column] = counts / max(len(values), 1)
+        return self.counts[column]
+
+
+# --- Scoring pairs -----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Scored:
+    """Pairs (index arrays into the frames) with their evidence and probability."""
+
+    left: np.ndarray
+    right: np.ndarray
+    weight: np.ndarray
+    probability: np.ndarray
+    levels: dict[str, np.ndarray]
+    swapped: np.ndarray
+
+
+def _jw(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    sim = JaroWinkler.normalized_similarity
+    return np.fromiter((sim(x, y) for x, y in zip(a, b, strict=True)), float, len(a))
+
+
+def _name_level(
+    comparison: Comparison,
+    left: Frame,
+    right: Frame,
+    i: np.ndarray,
+    j: np.ndarray,
+    column: str,
+    other: str,
+    tf: dict[str, np.ndarray] | None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Level index and weight of each pair for one name (``column`` of left vs ``other`` of
+    right: the same field, or the other one when testing a swap)."""
+    lc, rc = getattr(left, f"{column}_code")[i], getattr(right, f"{other}_code")[j]
+    lk, rk = getattr(left, f"{column}_key")[i], getattr(right, f"{other}_key")[j]
+    lf, rf = getattr(left, f"{column}_first")[i], getattr(right, f"{other}_first")[j]
+    levels = comparison.levels
+    n = len(i)
+    level = np.full(n, len(levels) - 1, dtype=np.int8)
+    null = (lc < 0) | (rc < 0)
+    todo = ~null
+    exact = todo & (lc == rc)
+    level[exact] = 0
+    todo &= ~exact
+    parts = todo & (lf == rf) & (lf >= 0)
+    if parts.any():
+        lp = getattr(left, f"{column}_parts")
+        rp = getattr(right, f"{other}_parts")
+        idx = np.flatnonzero(parts)
+        keep = np.fromiter(
+            (set(lp[i[k]]) <= set(rp[j[k]]) or set(rp[j[k]]) <= set(lp[i[k]]) for k in idx),
+            bool,
+            len(idx),
+        )
+        parts[idx[~keep]] = False
+    level[parts] = 1
+    todo &= ~parts
+    phon = todo & (lk == rk) & (lk >= 0)
+    level[phon] = 2
+    todo &= ~phon
+    if todo.any():
+        idx = np.flatnonzero(todo)
+        lv = getattr(left, column)[i[idx]]
+        rv = getattr(right, other)[j[idx]]
+        sim = _jw(lv, rv)
+        level[idx[sim >= 0.92]] = 3
+        level[idx[(sim >= 0.85) & (sim < 0.92)]] = 4
+    m = np.array([lv.m for lv in levels])
+    u = np.array([lv.u for lv in levels])
+    pm, pu = m[level], u[level]
+    if tf is not None:
+        # Agreeing on a common name is weaker evidence: u is at least the name's frequency.
+        freq = tf[f"{column}_key"][np.maximum(lk, 0)]
+        is_tf = np.array([lv.tf for lv in levels])[level]
+        pu = np.where(is_tf, np.maximum(pu, freq * np.where(level == 0, 0.5, 1.0)), pu)
+    weight = np.log2(pm / pu)
+    weight[null] = 0.0
+    level[null] = -1
+    return level, weight
+
+
+def _exact_level(comparison, left, right, i, j, tf):
+    column = comparison.columns[0]
+    lv, rv = getattr(left, column)[i], getattr(right, column)[j]
+    null = (lv < 0) | (rv < 0)
+    agree = lv == rv
+    level = np.where(agree, 0, 1).astype(np.int8)
+    exact, other = comparison.levels[0], comparison.levels[-1]
+    pu = np.full(len(i), exact.u)
+    if exact.tf and tf is not None and column in tf:
+        pu = np.maximum(pu, tf[column][np.maximum(lv, 0)])
+    weight = np.where(agree, np.log2(exact.m / pu), other.weight)
+    weight[null] = 0.0
+    level[null] = -1
+    return level, weight
+
+
+def _date_level(comparison, left, right, i, j):
+    lb, rb = left.birth[i], right.birth[j]
+    null = (lb < 0) | (rb < 0)
+    diff = np.abs(lb - rb)
+    estimated = left.estimated[i] | right.estimated[j]
+    same_year = ~null & (left.year[i] == right.year[j])
+    codes = [lv.code for lv in comparison.levels]
+    level = np.full(len(i), codes.index("else"), dtype=np.int8)
+    conditions = [
+        ("two", diff <= 760),
+        ("estimated", estimated & (diff <= 5 * 366)),
+        ("one", diff <= 400),
+        ("year", same_year),
+        ("exact", (diff == 0) & ~estimated),
+    ]
+    for code, condition in conditions:  # from the weakest, so the strongest wins
+        level[condition] = codes.index(code)
+    weights = np.array([lv.weight for lv in comparison.levels])[level]
+    weights[null] = 0.0
+    level[null] = -1
+    return level, weights
+
+
+def score_pairs(
+    frame: Frame,
+    i: np.ndarray,
+    j: np.ndarray,
+    *,
+    model: Model = MODEL,
+    n_records: int | None = None,
+) -> Scored:
+    """Evidence and probability of each pair of records (``frame[i[k]]``, ``frame[j[k]]``).
+
+    Name frequencies are those of the frame, or those set in ``frame.counts`` beforehand."""
+    i, j = np.asarray(i, dtype=np.int64), np.asarray(j, dtype=np.int64)
+    left = right = frame
+    n_records = n_records if n_records is not None else frame.n
+    tf = None
+    if frame.n >= model.tf_min_records or frame.counts:
+        tf = {
+            column: frame.frequencies(column)
+            for column in ("family_key", "given_key", "phone", "household")
+        }
+    total = np.full(len(i), model.prior_weight(n_records))
+    levels: dict[str, np.ndarray] = {}
+    name_comparisons = [c for c in model.comparisons if c.kind == "names"]
+    straight = np.zeros(len(i))
+    swapped = np.zeros(len(i))
+    straight_levels, swapped_levels = {}, {}
+    for comparison in name_comparisons:
+        column, other = comparison.columns
+        lvl, w = _name_level(comparison, left, right, i, j, column, column, tf)
+        straight_levels[comparison.name], straight = lvl, straight + w
+        lvl, w = _name_level(comparison, left, right, i, j, column, other, tf)
+        swapped_levels[comparison.name], swapped = lvl, swapped + w
+    is_swapped = swapped > straight + 1.0
+    for comparison in name_comparisons:
+        levels[comparison.name] = np.where(
+            is_swapped, swapped_levels[comparison.name], straight_levels[comparison.name]
+        )
+    total += np.where(is_swapped, swapped, straight)
+    for comparison in model.comparisons:
+        if comparison.kind == "names":
+            continue
+        if comparison.kind == "date":
+            lvl, w = _date_level(comparison, left, right, i, j)
+        else:
+            lvl, w = _exact_level(comparison, left, right, i, j, tf)
+        levels[comparison.name] = lvl
+        total += w
+    total = np.where(_guarded(left, right, i, j, levels), -60.0, total)
+    probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+    return Scored(i, j, total, probability, levels, is_swapped)
+
+
+def _guarded(left, right, i, j, levels) -> np.ndarray:
+    """Pairs that are never the same person: twins, and parent and child of the same name."""
+    lb, rb = left.birth[i], right.birth[j]
+    known = (lb > 0) & (rb > 0)
+    generation = known & (np.abs(lb - rb) >= GENERATION_DAYS)
+    given = levels.get("given")
+    given_differs = given >= 3 if given is not None else np.zeros(len(i), bool)
+    same_day = known & (lb == rb)
+    household = (left.household[i] >= 0) & (left.household[i] == right.household[j])
+    family = (left.family_key[i] >= 0) & (left.family_key[i] == right.family_key[j])
+    phone = (left.phone[i] >= 0) & (left.phone[i] == right.phone[j])
+    twins = same_day & given_differs & (household | (family & phone))
+    return generation | twins
+
+
+def reasons_for(scored: Scored, k: int, model: Model = MODEL) -> list[str]:
+    """The human reasons of pair ``k``: the agreeing levels that carry a reason."""
+    reasons = []
+    if scored.swapped[k]:
+        reasons.append(str(SWAPPED_REASON))
+    for comparison in model.comparisons:
+        index = int(scored.levels[comparison.name][k])
+        if index < 0:
+            continue
+        reason = comparison.levels[index].reason
+        if reason:
+            reasons.append(str(reason))
+    return reasons
+
+
+# --- Blocking and batch scan -------------------------------------------------------------------
+
+
+def _pairs_within(keys: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs (i < j) of records sharing a key (-1: no key), blocks above ``max_block``
+    records left out (they are covered by finer keys)."""
+    valid = np.flatnonzero(keys >= 0)
+    if len(valid) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = valid[np.argsort(keys[valid], kind="stable")]
+    sorted_keys = keys[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    keep = (sizes >= 2) & (sizes <= max_block)
+    lefts, rights = [], []
+    for size in np.unique(sizes[keep]):
+        block_starts = starts[keep & (sizes == size)]
+        a, b = np.triu_indices(size, k=1)
+        lefts.append(order[(block_starts[:, None] + a[None, :]).ravel()])
+        rights.append(order[(block_starts[:, None] + b[None, :]).ravel()])
+    if not lefts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(lefts), np.concatenate(rights)
+
+
+def _combine(*columns: np.ndarray) -> np.ndarray:
+    """One integer key from several integer columns (-1 when any is missing)."""
+    key = np.zeros(len(columns[0]), dtype=np.int64)
+    missing = np.zeros(len(columns[0]), dtype=bool)
+    for column in columns:
+        missing |= column < 0
+        key = key * 1_000_003 + column
+    _unique, inverse = np.unique(key, return_inverse=True)
+    inverse = inverse.astype(np.int64)
+    inverse[missing] = -1
+    return inverse
+
+
+def blocking_pairs(frame: Frame, max_block: int = 60) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs of a frame, from several blocking keys, each pair once.
+
+    Names either way round with the birth year (and the next year); phone; given name with the
+    date of birth; family name with the date of birth; names alone in small blocks.
+    """
+    year = frame.year
+    low = np.minimum(frame.family_key, frame.given_key)
+    high = np.maximum(frame.family_key, frame.given_key)
+    low = np.where((frame.family_key < 0) | (frame.given_key < 0), -1, low)
+    half = np.where(year >= 0, (year + 1) // 2, -1)
+    keys = [
+        (_combine(low, high, year), max_block * 4),
+        (_combine(low, high, np.where(year >= 0, year // 2, -1)), max_block * 4),
+        (_combine(low, high, half), max_block * 4),
+        (_combine(low, high), max_block),
+        (_combine(frame.phone), max_block // 3),
+        (_combine(frame.given_key, frame.birth), max_block),
+        (_combine(frame.family_key, frame.birth), max_block),
+        (_combine(frame.given_first, frame.family_first), max_block * 4),
+    ]
+    lefts, rights = [], []
+    for key, cap in keys:
+        a, b = _pairs_within(key, cap)
+        lefts.append(np.minimum(a, b))
+        rights.append(np.maximum(a, b))
+    left, right = np.concatenate(lefts), np.concatenate(rights)
+    pair = np.unique(left * frame.n + right)
+    return pair // frame.n, pair % frame.n
+
+
+def scan(
+    frame: Frame, *, model: Model = MODEL, threshold: float | None = None, max_block: int = 60
+) -> Scored:
+    """The likely duplicate pairs of a frame of records (probability >= threshold)."""
+    threshold = model.threshold if threshold is None else threshold
+    i, j = blocking_pairs(frame, max_block=max_block)
+    scored = score_pairs(frame, i, j, model=model)
+    keep = scored.probability >= threshold
+    return Scored(
+        scored.left[keep],
+        scored.right[keep],
+        scored.weight[keep],
+        scored.probability[keep],
+        {name: level[keep] for name, level in scored.levels.items()},
+        scored.swapped[keep],
+    )
+
+
+# --- One record against the registry -----------------------------------------------------------
+
+PERSON_COLUMNS = (
+    "id",
+    "family_name",
+    "given_name",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "phone",
+    "area_id",
+    "household_id",
+)
+
+
+@dataclasses.dataclass
+class Match:
+    """A person of the registry who may be the record checked."""
+
+    person_id: int
+    score: float
+    reasons: list[str]
+
+
+def _registry_size(persons) -> int:
+    if connection.vendor == "postgresql":
+        # Counting a million rows takes longer than the whole check: the planner's estimate is
+        # close enough for a prior and for name frequencies.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                [persons.model._meta.db_table],
+            )
+            estimate = cursor.fetchone()[0]
+        if estimate and estimate > 0:
+            return int(estimate)
+    return persons.count()
+
+
+def candidate_rows(data: dict, *, exclude_ids: Iterable[int] = (), limit: int = 400) -> list[dict]:
+    """Rows of the registry sharing a blocking key with ``data`` (indexed queries)."""
+    from suivi.registry.models import ExternalId, Person
+
+    family, given = data.get("family_name") or "", data.get("given_name") or ""
+    fam, giv = names.name_key(family), names.name_key(given)
+    phone = names.phone_key(data.get("phone") or "")
+    active = Person.objects.filter(merged_into__isnull=True)
+    q = Q()
+    if fam and giv:
+        q |= Q(match_family=fam, match_given=giv) | Q(match_family=giv, match_given=fam)
+    birth = data.get("birth_date")
+    if birth and giv:
+        span = datetime.timedelta(days=5 * 366)
+        q |= Q(match_given=giv, birth_date__range=(birth - span, birth + span))
+    if birth and fam:
+        q |= Q(match_family=fam, birth_date=birth)
+    if phone:
+        q |= Q(match_phone=phone)
+    progres = (data.get("progres") or "").strip()
+    if progres:
+        holders = ExternalId.objects.filter(scheme=ExternalId.Scheme.PROGRES, value=progres)
+        q |= Q(pk__in=holders.values("person_id"))
+    if not q:
+        return []
+    rows = active.filter(q).exclude(pk__in=list(exclude_ids)).values(*PERSON_COLUMNS)
+    return list(rows[:limit])
+
+
+def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = None):
+    """Persons visible to ``user`` who may be the person described by ``data``, best first.
+
+    ``data`` holds family_name, given_name, sex, birth_date, and optionally
+    birth_date_estimated, phone, area, household, progres and exclude (a person to leave out).
+    Candidates come from indexed blocking queries over the whole registry; only those the user
+    may see are returned. Each ``Match`` has the score (0..1) and the reasons, in the user's
+    language.
+    """
+    from suivi.registry.models import Person
+
+    threshold = MODEL.threshold if threshold is None else threshold
+    exclude = data.get("exclude")
+    rows = candidate_rows(data, exclude_ids=[exclude.pk] if exclude is not None else [])
+    if not rows:
+        return []
+    area = data.get("area")
+    household = data.get("household")
+    probe = {
+        **data,
+        "id": 0,
+        "area_id": getattr(area, "pk", area),
+        "household_id": getattr(household, "pk", household),
+    }
+    frame = Frame([probe, *rows])
+    persons = Person.objects.filter(merged_into__isnull=True)
+    n_records = _registry_size(persons)
+    if n_records >= MODEL.tf_min_records:
+        _registry_frequencies(frame, probe, persons, n_records)
+    others = np.arange(1, len(rows) + 1)
+    scored = score_pairs(frame, np.zeros(len(rows), np.int64), others, n_records=n_records)
+    progres_holders = _progres_holders(data)
+    found = []
+    for k in range(len(rows)):
+        person_id = int(frame.ids[k + 1])
+        probability = float(scored.probability[k])
+        reasons = reasons_for(scored, int(k))
+        if person_id in progres_holders:
+            probability = max(probability, 0.99)
+            reasons.insert(0, str(_("same proGres number")))
+        if probability >= threshold:
+            found.append(Match(person_id, probability, reasons))
+    found.sort(key=lambda m: -m.score)
+    visible = set(
+        Person.objects.visible_to(user)
+        .filter(pk__in=[m.person_id for m in found[: limit * 3]])
+        .values_list("pk", flat=True)
+    )
+    return [m for m in found if m.person_id in visible][:limit]
+
+
+def _progres_holders(data: dict) -> set[int]:
+    from suivi.registry.models import ExternalId
+
+    progres = (data.get("progres") or "").strip()
+    if not progres:
+        return set()
+    holders = ExternalId.objects.filter(scheme=ExternalId.Scheme.PROGRES, value=progres)
+    return set(holders.values_list("person_id", flat=True))
+
+
+def _registry_frequencies(frame: Frame, probe: dict, persons, n_records: int) -> None:
+    """Frequencies of the probe's name keys and phone over the whole registry (indexed counts);
+    the comparisons read the frequency of the checked record's value."""
+    values = {
+        "family_key": ("match_family", names.name_key(probe.get("family_name") or "")),
+        "given_key": ("match_given", names.name_key(probe.get("given_name") or "")),
+        "phone": ("match_phone", names.phone_key(probe.get("phone") or "")),
+    }
+    for column, (field, value) in values.items():
+        freq = np.zeros(frame.vocab_size + 1)
+        code = int(getattr(frame, column)[0])
+        if code >= 0 and value:
+            freq[code] = persons.filter(**{field: value}).count() / n_records
+        frame.counts[column] = freq
+    frame.counts["household"] = np.zeros(frame.vocab_size + 1)
