@@ -229,7 +229,7 @@ class Generator:
         if pool is not FAMILY and rng.random() < 0.12:
             words = written.split()
             written = words[0] if len(words) > 1 else f"{written} {rng.choice(MIDDLE)}"
-        if rng.random() < 0.1 and len(written) > 4 and not any("\u0600" <= c for c in written):
+        if rng.random() < 0.1 and len(written) > 4 and not any(c >= "\u0600" for c in written):
             i = rng.randrange(1, len(written) - 1)
             op = rng.random()
             if op < 0.4:

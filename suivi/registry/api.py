@@ -364,7 +364,7 @@ def person_register(request, payload: PersonIn):
                 "detail": detail,
                 "candidates": [found[m.person_id] for m in matches],
                 "matches": [
-                    {"id": m.person_id, "score": round(m.score, 4), "reasons": m.reasons}
+                    {"id": m.person_id, "score": round(m.score, 4), "reasons": m.reason_labels}
                     for m in matches
                 ],
             },

@@ -182,6 +182,7 @@ MODEL = Model(
 )
 
 SWAPPED_REASON = _("family and given names swapped")
+PROGRES_REASON = _("same proGres number")
 TWINS_YEARS = 0
 GENERATION_DAYS = 15 * 365
 
@@ -518,18 +519,24 @@ def _guarded(left, right, i, j, levels) -> np.ndarray:
 
 
 def reasons_for(scored: Scored, k: int, model: Model = MODEL) -> list[str]:
-    """The human reasons of pair ``k``: the agreeing levels that carry a reason."""
-    reasons = []
-    if scored.swapped[k]:
-        reasons.append(str(SWAPPED_REASON))
+    """The reasons of pair ``k`` as codes ("family:phonetic", "swapped"): the agreeing levels
+    that carry a reason. ``reason_labels`` gives them in the user's language."""
+    reasons = ["swapped"] if scored.swapped[k] else []
     for comparison in model.comparisons:
         index = int(scored.levels[comparison.name][k])
-        if index < 0:
-            continue
-        reason = comparison.levels[index].reason
-        if reason:
-            reasons.append(str(reason))
+        if index >= 0 and comparison.levels[index].reason:
+            reasons.append(f"{comparison.name}:{comparison.levels[index].code}")
     return reasons
+
+
+def reason_labels(codes: Iterable[str], model: Model = MODEL) -> list[str]:
+    """Reason codes in the active language; an unknown code (an older model's) is left out."""
+    labels = {"swapped": SWAPPED_REASON, "progres": PROGRES_REASON}
+    for comparison in model.comparisons:
+        for level in comparison.levels:
+            if level.reason:
+                labels[f"{comparison.name}:{level.code}"] = level.reason
+    return [str(labels[code]) for code in codes if code in labels]
 
 
 # --- Blocking and batch scan -------------------------------------------------------------------
@@ -636,11 +643,15 @@ PERSON_COLUMNS = (
 
 @dataclasses.dataclass
 class Match:
-    """A person of the registry who may be the record checked."""
+    """A person of the registry who may be the record checked; ``reasons`` are codes."""
 
     person_id: int
     score: float
     reasons: list[str]
+
+    @property
+    def reason_labels(self) -> list[str]:
+        return reason_labels(self.reasons)
 
 
 def _registry_size(persons) -> int:
@@ -726,7 +737,7 @@ def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = 
         reasons = reasons_for(scored, int(k))
         if person_id in progres_holders:
             probability = max(probability, 0.99)
-            reasons.insert(0, str(_("same proGres number")))
+            reasons.insert(0, "progres")
         if probability >= threshold:
             found.append(Match(person_id, probability, reasons))
     found.sort(key=lambda m: -m.score)

@@ -423,6 +423,13 @@ class DuplicateCandidate(OwnedModel):
     def __str__(self) -> str:
         return f"{self.person_low_id} ~ {self.person_high_id} ({self.score:.2f})"
 
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons in the active language (they are stored as codes)."""
+        from suivi.registry.matching import reason_labels
+
+        return reason_labels(self.reasons)
+
 
 class PersonMerge(OwnedModel):
     """One person merged into another: what moved, so that the merge can be undone."""

@@ -613,10 +613,12 @@ def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
 
 
 def duplicate_candidates_for(user: User) -> QuerySet:
-    """Candidate pairs whose two persons the user may see.
+    """Candidate pairs whose two persons the user may see (a merged person through the one
+    they were merged into).
 
-    For organisation-wide staff the gate is a plain filter on the organisation; for scoped users
-    both persons must be visible, checked with one ``IN`` subquery each, not a correlated EXISTS.
+    For organisation-wide staff the gate is a plain filter on the organisation (the queue of a
+    whole registry stays one index scan); for scoped users both persons must be visible, checked
+    with ``IN`` subqueries, not a correlated EXISTS per row.
     """
     candidates = DuplicateCandidate.objects.all()
     if user.is_superuser:
@@ -629,5 +631,9 @@ def duplicate_candidates_for(user: User) -> QuerySet:
     ]
     if whole and len(whole) == len(scopes):
         return candidates.filter(organisation_id__in={s.organisation_id for s in whole})
-    visible = Person.objects.visible_to(user).values("pk")
-    return candidates.filter(person_low__in=visible, person_high__in=visible)
+    visible = Person.objects.visible_to(user)
+    # A merged person is seen through the survivor, who holds their registrations now.
+    reachable = Person.objects.filter(
+        Q(pk__in=visible.values("pk")) | Q(merged_into__in=visible.values("pk"))
+    ).values("pk")
+    return candidates.filter(person_low__in=reachable, person_high__in=reachable)

@@ -362,7 +362,7 @@ def test_register_anyway_puts_the_pair_in_the_review_queue(world, login):
     candidate = DuplicateCandidate.objects.get()
     assert {candidate.person_low_id, candidate.person_high_id} == {new.pk, world.person_p.pk}
     assert candidate.source == "registration"
-    assert "same family name" in candidate.reasons
+    assert "family:exact" in candidate.reasons
 
 
 def test_duplicate_warning_never_shows_persons_the_user_cannot_see(world, login):
