@@ -39,7 +39,7 @@ import numpy as np
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from rapidfuzz.distance import JaroWinkler
+from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from suivi.lib import names
 
@@ -247,7 +247,7 @@ class Frame:
     unknown).
     """
 
-    def __init__(self, rows: Sequence[dict]):
+    def __init__(self, rows: Sequence[dict], strings: Sequence[str] = ()):
         n = len(rows)
         self.n = n
         self.ids = np.array([r.get("id", i) for i, r in enumerate(rows)], dtype=np.int64)
@@ -303,6 +303,11 @@ class Frame:
         self.birth = np.array([b.toordinal() if b else -1 for b in births], dtype=np.int64)
         self.year = np.array([b.year if b else -1 for b in births], dtype=np.int64)
         self.estimated = np.array([bool(r.get("birth_date_estimated")) for r in rows], dtype=bool)
+        # Other fields compared as strings (addresses, identifiers): folded text and codes.
+        for name in strings:
+            values = [" ".join(parts(str(r.get(name) or ""))) for r in rows]
+            setattr(self, name, np.array(values, dtype=object))
+            setattr(self, f"{name}_code", code([f"{name}:{v}" if v else "" for v in values]))
         self.vocab_size = len(vocab)
         self.counts: dict[str, np.ndarray] = {}
 
@@ -417,6 +422,44 @@ def _exact_level(comparison, left, right, i, j, tf):
     return level, weight
 
 
+def _string_level(comparison, frame, i, j, tf):
+    """Levels exact / close (one edit, or Jaro-Winkler >= 0.92) / fair (>= 0.8) / else."""
+    column = comparison.columns[0]
+    codes = getattr(frame, f"{column}_code")
+    lc, rc = codes[i], codes[j]
+    null = (lc < 0) | (rc < 0)
+    level = np.full(len(i), len(comparison.levels) - 1, dtype=np.int8)
+    exact = ~null & (lc == rc)
+    level[exact] = 0
+    todo = np.flatnonzero(~null & ~exact)
+    if len(todo):
+        pair_codes = lc[todo] * (frame.vocab_size + 1) + rc[todo]
+        _unique, first_index, inverse = np.unique(
+            pair_codes, return_index=True, return_inverse=True
+        )
+        first = todo[first_index]
+        values = getattr(frame, column)
+        a, b = values[i[first]], values[j[first]]
+        jw = _jw(a, b)[inverse]
+        edits = np.fromiter(
+            (Levenshtein.distance(x, y, score_cutoff=2) for x, y in zip(a, b, strict=True)),
+            np.int64,
+            len(a),
+        )[inverse]
+        codes_ = [lv.code for lv in comparison.levels]
+        if "fair" in codes_:
+            level[todo[jw >= 0.8]] = codes_.index("fair")
+        level[todo[(jw >= 0.92) | (edits <= 1)]] = codes_.index("close")
+    weights = np.array([lv.weight for lv in comparison.levels])[level]
+    first_level = comparison.levels[0]
+    if first_level.tf and tf is not None and f"{column}_code" in tf:
+        freq = tf[f"{column}_code"][np.maximum(lc, 0)]
+        weights = np.where(exact, np.log2(first_level.m / np.maximum(freq, 1e-7)), weights)
+    weights[null] = 0.0
+    level[null] = -1
+    return level, weights
+
+
 def _date_level(comparison, left, right, i, j):
     lb, rb = left.birth[i], right.birth[j]
     null = (lb < 0) | (rb < 0)
@@ -460,6 +503,10 @@ def score_pairs(
             column: frame.frequencies(column)
             for column in ("family_key", "given_key", "phone", "household")
         }
+        for comparison in model.comparisons:
+            if comparison.kind == "string" and comparison.levels[0].tf:
+                column = f"{comparison.columns[0]}_code"
+                tf[column] = frame.frequencies(column)
     total = np.full(len(i), model.prior_weight(n_records))
     levels: dict[str, np.ndarray] = {}
     name_comparisons = [c for c in model.comparisons if c.kind == "names"]
@@ -478,11 +525,14 @@ def score_pairs(
             is_swapped, swapped_levels[comparison.name], straight_levels[comparison.name]
         )
     total += np.where(is_swapped, swapped, straight)
+    phone_weight = np.zeros(len(i))
     for comparison in model.comparisons:
         if comparison.kind == "names":
             continue
         if comparison.kind == "date":
             lvl, w = _date_level(comparison, left, right, i, j)
+        elif comparison.kind == "string":
+            lvl, w = _string_level(comparison, frame, i, j, tf)
         else:
             lvl, w = _exact_level(comparison, left, right, i, j, tf)
         levels[comparison.name] = lvl
@@ -537,6 +587,75 @@ def reason_labels(codes: Iterable[str], model: Model = MODEL) -> list[str]:
             if level.reason:
                 labels[f"{comparison.name}:{level.code}"] = level.reason
     return [str(labels[code]) for code in codes if code in labels]
+
+
+# --- Estimating m and u from a registry, without known duplicates -----------------------------
+
+
+def estimate_u(frame: Frame, model: Model = MODEL, pairs: int = 200_000, seed: int = 0) -> Model:
+    """u of each level measured on random pairs (almost all of them different persons)."""
+    rng = np.random.default_rng(seed)
+    i, j = rng.integers(0, frame.n, pairs), rng.integers(0, frame.n, pairs)
+    keep = i != j
+    levels = score_pairs(frame, i[keep], j[keep], model=model).levels
+    comparisons = []
+    for comparison in model.comparisons:
+        found = levels[comparison.name]
+        found = found[found >= 0]
+        counts = np.bincount(found, minlength=len(comparison.levels)) + 0.5
+        u = counts / counts.sum()
+        comparisons.append(
+            dataclasses.replace(
+                comparison,
+                levels=tuple(
+                    dataclasses.replace(level, u=float(u[k]))
+                    for k, level in enumerate(comparison.levels)
+                ),
+            )
+        )
+    return dataclasses.replace(model, comparisons=tuple(comparisons))
+
+
+def estimate_m(
+    frame: Frame, i: np.ndarray, j: np.ndarray, model: Model = MODEL, iterations: int = 15
+) -> Model:
+    """m of each level by expectation maximisation over blocked pairs (u kept), as splink does."""
+    levels = score_pairs(frame, i, j, model=model).levels
+    n_pairs = len(i)
+    match_share = 0.1
+    current = model
+    for _round in range(iterations):
+        log_m = np.zeros(n_pairs)
+        log_u = np.zeros(n_pairs)
+        for comparison in current.comparisons:
+            found = levels[comparison.name]
+            m = np.array([lv.m for lv in comparison.levels])
+            u = np.array([lv.u for lv in comparison.levels])
+            known = found >= 0
+            log_m[known] += np.log(m[found[known]])
+            log_u[known] += np.log(u[found[known]])
+        odds = np.exp(np.clip(log_m - log_u, -50, 50)) * match_share / (1 - match_share)
+        posterior = odds / (1 + odds)
+        match_share = float(np.clip(posterior.mean(), 1e-6, 0.999))
+        comparisons = []
+        for comparison in current.comparisons:
+            found = levels[comparison.name]
+            known = found >= 0
+            weights = np.bincount(
+                found[known], weights=posterior[known], minlength=len(comparison.levels)
+            )
+            m = (weights + 0.01) / (weights.sum() + 0.01 * len(weights))
+            comparisons.append(
+                dataclasses.replace(
+                    comparison,
+                    levels=tuple(
+                        dataclasses.replace(level, m=float(m[k]))
+                        for k, level in enumerate(comparison.levels)
+                    ),
+                )
+            )
+        current = dataclasses.replace(current, comparisons=tuple(comparisons))
+    return current
 
 
 # --- Blocking and batch scan -------------------------------------------------------------------
