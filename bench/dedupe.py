@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "suivi.settings")
 
 import numpy as np  # noqa: E402
-
 from sahel import Generator, true_pairs  # noqa: E402
 
 
@@ -237,7 +236,11 @@ def splink_default(rows, truth, n, seed):
         ],
     )
     start = time.monotonic()
-    linker = Linker(df, settings, db_api=DuckDBAPI())
+    db_api = DuckDBAPI()
+    if hasattr(db_api, "register"):  # splink 5
+        linker = Linker(db_api.register(df), settings)
+    else:  # splink 4
+        linker = Linker(df, settings, db_api=db_api)
     linker.training.estimate_probability_two_random_records_match(
         [block_on("first_name", "surname", "dob")], recall=0.6
     )
@@ -333,10 +336,28 @@ def _check(n: int, probes: int):
                 person.fill_derived()
                 copy.write_row(
                     [
-                        org.pk, now, now, r["family_name"], r["given_name"], r["sex"],
-                        r["birth_date"], r["birth_date_estimated"], "refugee", False, r["phone"],
-                        "", "", person.match_family, person.match_given, person.match_phone,
-                        "", "", "", "", "", "",
+                        org.pk,
+                        now,
+                        now,
+                        r["family_name"],
+                        r["given_name"],
+                        r["sex"],
+                        r["birth_date"],
+                        r["birth_date_estimated"],
+                        "refugee",
+                        False,
+                        r["phone"],
+                        "",
+                        "",
+                        person.match_family,
+                        person.match_given,
+                        person.match_phone,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
                     ]  # fmt: skip
                 )
         cursor.execute("ANALYZE registry_person")
