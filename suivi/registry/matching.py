@@ -238,6 +238,13 @@ def _splink_condition(comparison: Comparison, level: Level) -> str:
 # --- Records as columns ------------------------------------------------------------------------
 
 
+def _factorize(values: list) -> tuple[np.ndarray, list]:
+    """Index of each value in the list of distinct values, and that list."""
+    index: dict = {}
+    found = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int64, len(values))
+    return found, list(index)
+
+
 class Frame:
     """Records as numpy columns, in the forms the comparisons read.
 
@@ -251,63 +258,49 @@ class Frame:
         n = len(rows)
         self.n = n
         self.ids = np.array([r.get("id", i) for i, r in enumerate(rows)], dtype=np.int64)
-        # Names repeat a lot: each distinct spelling is analysed once.
-        parts_of: dict[str, list[str]] = {}
-
-        def parts(value: str) -> list[str]:
-            found = parts_of.get(value)
-            if found is None:
-                found = parts_of[value] = names.parts(value)
-            return found
-
-        phonetic_of: dict[str, str] = {}
-
-        def phonetic(value: str) -> str:
-            found = phonetic_of.get(value)
-            if found is None:
-                found = phonetic_of[value] = names.phonetic(value)
-            return found
-
-        fam_parts = [parts(r.get("family_name") or "") for r in rows]
-        giv_parts = [parts(r.get("given_name") or "") for r in rows]
-        self.family = np.array(["".join(p) for p in fam_parts], dtype=object)
-        self.given = np.array(["".join(p) for p in giv_parts], dtype=object)
-        fam_first = ["".join(p[:1]) for p in fam_parts]
-        giv_first = ["".join(p[:1]) for p in giv_parts]
-        fam_key = [phonetic(p[0]) if p else "" for p in fam_parts]
-        giv_key = [phonetic(p[0]) if p else "" for p in giv_parts]
-        # Sets of parts, as sorted tuples, for "middle name added or dropped".
-        self.family_parts = fam_parts
-        self.given_parts = giv_parts
         vocab: dict[str, int] = {"": -1}
 
-        def code(values):
+        def codes(values) -> np.ndarray:
             return np.array([vocab.setdefault(v, len(vocab)) for v in values], dtype=np.int64)
 
-        self.family_code = code(self.family)
-        self.given_code = code(self.given)
-        self.family_first = code(fam_first)
-        self.given_first = code(giv_first)
-        self.family_key = code(fam_key)
-        self.given_key = code(giv_key)
-        self.sex = code([f"sex:{r.get('sex') or ''}" if r.get("sex") else "" for r in rows])
-        self.phone = code(
-            [f"tel:{names.phone_key(r['phone'])}" if r.get("phone") else "" for r in rows]
-        )
-        self.phone[self.phone == vocab.get("tel:", -2)] = -1
-        self.area = code([f"area:{r['area_id']}" if r.get("area_id") else "" for r in rows])
-        self.household = code(
-            [f"hh:{r['household_id']}" if r.get("household_id") else "" for r in rows]
-        )
-        births = [r.get("birth_date") for r in rows]
-        self.birth = np.array([b.toordinal() if b else -1 for b in births], dtype=np.int64)
-        self.year = np.array([b.year if b else -1 for b in births], dtype=np.int64)
+        # Values repeat a lot (names, phones, areas): each distinct value is analysed once, and
+        # the columns are gathered from the distinct values.
+        for field, column in (("family_name", "family"), ("given_name", "given")):
+            index, distinct = _factorize([r.get(field) or "" for r in rows])
+            distinct_parts = [names.parts(v) for v in distinct]
+            folded = ["".join(p) for p in distinct_parts]
+            parts = np.empty(len(distinct), dtype=object)
+            parts[:] = [tuple(p) for p in distinct_parts]
+            setattr(self, column, np.array(folded, dtype=object)[index])
+            setattr(self, f"{column}_parts", parts[index])
+            setattr(self, f"{column}_code", codes(folded)[index])
+            setattr(
+                self, f"{column}_first", codes([p[0] if p else "" for p in distinct_parts])[index]
+            )
+            keys = [names.phonetic(p[0]) if p else "" for p in distinct_parts]
+            setattr(self, f"{column}_key", codes(keys)[index])
+
+        def coded(field: str, prefix: str, key=str) -> np.ndarray:
+            index, distinct = _factorize([r.get(field) for r in rows])
+            values = [key(v) if v else "" for v in distinct]
+            return codes([f"{prefix}:{v}" if v else "" for v in values])[index]
+
+        self.sex = coded("sex", "sex")
+        self.phone = coded("phone", "tel", names.phone_key)
+        self.area = coded("area_id", "area")
+        self.household = coded("household_id", "hh")
+        index, distinct = _factorize([r.get("birth_date") for r in rows])
+        self.birth = np.array([b.toordinal() if b else -1 for b in distinct], np.int64)[index]
+        self.year = np.array([b.year if b else -1 for b in distinct], np.int64)[index]
         self.estimated = np.array([bool(r.get("birth_date_estimated")) for r in rows], dtype=bool)
         # Other fields compared as strings (addresses, identifiers): folded text and codes.
         for name in strings:
-            values = [" ".join(parts(str(r.get(name) or ""))) for r in rows]
-            setattr(self, name, np.array(values, dtype=object))
-            setattr(self, f"{name}_code", code([f"{name}:{v}" if v else "" for v in values]))
+            index, distinct = _factorize([str(r.get(name) or "") for r in rows])
+            values = [" ".join(names.parts(v)) for v in distinct]
+            setattr(self, name, np.array(values, dtype=object)[index])
+            setattr(
+                self, f"{name}_code", codes([f"{name}:{v}" if v else "" for v in values])[index]
+            )
         self.vocab_size = len(vocab)
         self.counts: dict[str, np.ndarray] = {}
 
@@ -368,11 +361,16 @@ def _name_level(
         lp = getattr(left, f"{column}_parts")
         rp = getattr(right, f"{other}_parts")
         idx = np.flatnonzero(parts)
-        keep = np.fromiter(
-            (set(lp[i[k]]) <= set(rp[j[k]]) or set(rp[j[k]]) <= set(lp[i[k]]) for k in idx),
-            bool,
-            len(idx),
+        # One check per distinct pair of spellings.
+        _unique, first_index, inverse = np.unique(
+            lc[idx] * (left.vocab_size + 1) + rc[idx], return_index=True, return_inverse=True
         )
+        first = idx[first_index]
+        keep = np.fromiter(
+            (set(lp[i[k]]) <= set(rp[j[k]]) or set(rp[j[k]]) <= set(lp[i[k]]) for k in first),
+            bool,
+            len(first),
+        )[inverse]
         parts[idx[~keep]] = False
     level[parts] = 1
     todo &= ~parts
@@ -543,8 +541,9 @@ def score_pairs(
         # In one household the phone is the household's: it says nothing more.
         same_household = levels["household"] == 0
         total -= np.where(same_household & (phone_weight > 0), phone_weight, 0.0)
-    total = np.where(_guarded(left, right, i, j, levels), -60.0, total)
-    probability = 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60)))
+    guarded = _guarded(left, right, i, j, levels)
+    total = np.where(guarded, -60.0, total)
+    probability = np.where(guarded, 0.0, 1.0 / (1.0 + np.exp2(-np.clip(total, -60, 60))))
     return Scored(i, j, total, probability, levels, is_swapped)
 
 
@@ -684,64 +683,98 @@ def _pairs_within(keys: np.ndarray, max_block: int) -> tuple[np.ndarray, np.ndar
 
 
 def _combine(*columns: np.ndarray) -> np.ndarray:
-    """One integer key from several integer columns (-1 when any is missing)."""
+    """One integer key from several integer columns (-1 when any is missing); equal keys mean
+    equal columns as long as each column is below a million (codes, day numbers)."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
     missing = np.zeros(len(columns[0]), dtype=bool)
     for column in columns:
         missing |= column < 0
         key = key * 1_000_003 + column
-    _unique, inverse = np.unique(key, return_inverse=True)
-    inverse = inverse.astype(np.int64)
-    inverse[missing] = -1
-    return inverse
+    key[missing] = -1
+    return key
 
 
-def blocking_pairs(frame: Frame, max_block: int = 60) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs of a frame, from several blocking keys, each pair once.
+def _pairs_window(
+    keys: np.ndarray, order: np.ndarray, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of records sharing a key (-1: none) that are at most ``window`` apart once sorted by
+    key then ``order`` (sorted neighbourhood): a large block of a common name gives each record
+    its nearest ``window`` neighbours by date of birth, not every pair of the block."""
+    valid = np.flatnonzero(keys >= 0)
+    if len(valid) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    sorted_idx = valid[np.lexsort((order[valid], keys[valid]))]
+    sorted_keys = keys[sorted_idx]
+    lefts, rights = [], []
+    for d in range(1, window + 1):
+        same = sorted_keys[d:] == sorted_keys[:-d]
+        lefts.append(sorted_idx[:-d][same])
+        rights.append(sorted_idx[d:][same])
+    return np.concatenate(lefts), np.concatenate(rights)
 
-    Names either way round with the birth year (and the next year); phone; given name with the
-    date of birth; family name with the date of birth; names alone in small blocks.
-    """
-    year = frame.year
+
+def blocking_keys(frame: Frame) -> list[tuple[np.ndarray, int]]:
+    """The blocking keys with their windows: names either way round; phone; given name; family
+    name; the exact spellings of the first parts. Each record is paired with its neighbours by
+    date of birth within each key."""
     low = np.minimum(frame.family_key, frame.given_key)
     high = np.maximum(frame.family_key, frame.given_key)
     low = np.where((frame.family_key < 0) | (frame.given_key < 0), -1, low)
-    half = np.where(year >= 0, (year + 1) // 2, -1)
-    keys = [
-        (_combine(low, high, year), max_block * 4),
-        (_combine(low, high, np.where(year >= 0, year // 2, -1)), max_block * 4),
-        (_combine(low, high, half), max_block * 4),
-        (_combine(low, high), max_block),
-        (_combine(frame.phone), max_block // 3),
-        (_combine(frame.given_key, frame.birth), max_block),
-        (_combine(frame.family_key, frame.birth), max_block),
-        (_combine(frame.given_first, frame.family_first), max_block * 4),
+    return [
+        (_combine(low, high), 8),
+        (_combine(frame.phone), 3),
+        (_combine(frame.given_key, frame.sex), 3),
+        (_combine(frame.family_key, frame.sex), 3),
+        (_combine(frame.given_first, frame.family_first), 2),
     ]
+
+
+def blocking_pairs(frame: Frame) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs (i < j) of a frame, from every blocking key, each pair once."""
+    birth = np.where(frame.birth > 0, frame.birth, 0)
     lefts, rights = [], []
-    for key, cap in keys:
-        a, b = _pairs_within(key, cap)
+    for key, window in blocking_keys(frame):
+        a, b = _pairs_window(key, birth, window)
         lefts.append(np.minimum(a, b))
         rights.append(np.maximum(a, b))
-    left, right = np.concatenate(lefts), np.concatenate(rights)
-    pair = np.unique(left * frame.n + right)
+    pair = np.concatenate(lefts) * frame.n + np.concatenate(rights)
+    pair.sort()
+    pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
     return pair // frame.n, pair % frame.n
 
 
 def scan(
-    frame: Frame, *, model: Model = MODEL, threshold: float | None = None, max_block: int = 60
+    frame: Frame, *, model: Model = MODEL, threshold: float | None = None, chunk: int = 1_000_000
 ) -> Scored:
-    """The likely duplicate pairs of a frame of records (probability >= threshold)."""
+    """The likely duplicate pairs of a frame of records (probability >= threshold).
+
+    Pairs are scored in chunks so that memory stays bounded whatever the registry's size."""
     threshold = model.threshold if threshold is None else threshold
-    i, j = blocking_pairs(frame, max_block=max_block)
-    scored = score_pairs(frame, i, j, model=model)
-    keep = scored.probability >= threshold
+    i, j = blocking_pairs(frame)
+    kept: list[Scored] = []
+    for start in range(0, len(i), chunk):
+        scored = score_pairs(frame, i[start : start + chunk], j[start : start + chunk], model=model)
+        keep = scored.probability >= threshold
+        kept.append(
+            Scored(
+                scored.left[keep],
+                scored.right[keep],
+                scored.weight[keep],
+                scored.probability[keep],
+                {name: level[keep] for name, level in scored.levels.items()},
+                scored.swapped[keep],
+            )
+        )
+    if not kept:
+        empty = np.empty(0, np.int64)
+        return Scored(empty, empty, np.empty(0), np.empty(0), {}, np.empty(0, bool))
     return Scored(
-        scored.left[keep],
-        scored.right[keep],
-        scored.weight[keep],
-        scored.probability[keep],
-        {name: level[keep] for name, level in scored.levels.items()},
-        scored.swapped[keep],
+        np.concatenate([k.left for k in kept]),
+        np.concatenate([k.right for k in kept]),
+        np.concatenate([k.weight for k in kept]),
+        np.concatenate([k.probability for k in kept]),
+        {name: np.concatenate([k.levels[name] for k in kept]) for name in kept[0].levels},
+        np.concatenate([k.swapped for k in kept]),
     )
 
 
