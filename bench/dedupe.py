@@ -13,7 +13,6 @@ drops the database at the end.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime
 import os
 import resource
@@ -128,10 +127,9 @@ def febrl_blocks(matching, frame):
     return pair // frame.n, pair % frame.n
 
 
-def _trained(matching, frame, i, j, model, total_pairs):
+def _trained(matching, frame, i, j, model, total_pairs, n_records):
     model = matching.estimate_u(frame, model)
-    model = matching.estimate_m(frame, i, j, model)
-    return model
+    return matching.estimate_m(frame, i, j, model, total_pairs=total_pairs, n_records=n_records)
 
 
 def febrl4(matching):
@@ -143,7 +141,7 @@ def febrl4(matching):
     i, j = febrl_blocks(matching, frame)
     cross = (i < len(a)) & (j >= len(a))
     i, j = i[cross], j[cross]
-    model = _trained(matching, frame, i, j, febrl_model(matching), len(a) * len(b))
+    model = _trained(matching, frame, i, j, febrl_model(matching), len(a) * len(b), len(b))
     # Two lists linked, each person at most once in each: the prior is one in len(b).
     scored = matching.score_pairs(frame, i, j, model=model, n_records=len(b))
     # One to one: the best pairs first, each record used once.
@@ -170,8 +168,7 @@ def febrl3(matching):
     frame = matching.Frame(rows, strings=FEBRL_STRINGS)
     i, j = febrl_blocks(matching, frame)
     n = len(rows)
-    model = _trained(matching, frame, i, j, febrl_model(matching), n * (n - 1) // 2)
-    model = dataclasses.replace(model, duplicate_rate=len(i) * 0 + 1.3)
+    model = _trained(matching, frame, i, j, febrl_model(matching), n * (n - 1) // 2, n)
     scored = matching.score_pairs(frame, i, j, model=model)
     keep = scored.probability >= 0.5
     predicted = {

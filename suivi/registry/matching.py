@@ -42,6 +42,7 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from suivi.lib import names
+from suivi.registry.models import ExternalId, Person
 
 # --- The model, as data ------------------------------------------------------------------------
 
@@ -616,9 +617,18 @@ def estimate_u(frame: Frame, model: Model = MODEL, pairs: int = 200_000, seed: i
 
 
 def estimate_m(
-    frame: Frame, i: np.ndarray, j: np.ndarray, model: Model = MODEL, iterations: int = 15
+    frame: Frame,
+    i: np.ndarray,
+    j: np.ndarray,
+    model: Model = MODEL,
+    *,
+    total_pairs: int,
+    n_records: int,
+    iterations: int = 15,
 ) -> Model:
-    """m of each level by expectation maximisation over blocked pairs (u kept), as splink does."""
+    """m of each level by expectation maximisation over blocked pairs (u kept), as splink does;
+    the prior follows from the share of blocked pairs found to match, out of ``total_pairs``
+    possible pairs (expressed per record among ``n_records``)."""
     levels = score_pairs(frame, i, j, model=model).levels
     n_pairs = len(i)
     match_share = 0.1
@@ -654,7 +664,10 @@ def estimate_m(
                 )
             )
         current = dataclasses.replace(current, comparisons=tuple(comparisons))
-    return current
+    prior = match_share * n_pairs / total_pairs
+    return dataclasses.replace(
+        current, duplicate_rate=prior * max(n_records, model.prior_min_records)
+    )
 
 
 # --- Blocking and batch scan -------------------------------------------------------------------
@@ -823,8 +836,6 @@ def _registry_size(persons) -> int:
 
 def candidate_rows(data: dict, *, exclude_ids: Iterable[int] = (), limit: int = 400) -> list[dict]:
     """Rows of the registry sharing a blocking key with ``data`` (indexed queries)."""
-    from suivi.registry.models import ExternalId, Person
-
     family, given = data.get("family_name") or "", data.get("given_name") or ""
     fam, giv = names.name_key(family), names.name_key(given)
     phone = names.phone_key(data.get("phone") or "")
@@ -859,8 +870,6 @@ def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = 
     may see are returned. Each ``Match`` has the score (0..1) and the reasons, in the user's
     language.
     """
-    from suivi.registry.models import Person
-
     threshold = MODEL.registration_threshold if threshold is None else threshold
     exclude = data.get("exclude")
     rows = candidate_rows(data, exclude_ids=[exclude.pk] if exclude is not None else [])
@@ -902,8 +911,6 @@ def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = 
 
 
 def _progres_holders(data: dict) -> set[int]:
-    from suivi.registry.models import ExternalId
-
     progres = (data.get("progres") or "").strip()
     if not progres:
         return set()

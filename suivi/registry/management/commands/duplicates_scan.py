@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from suivi.accounts.models import Organisation
 from suivi.registry import services
+from suivi.registry.models import Person
 
 
 class Command(BaseCommand):
@@ -31,9 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, organisation=None, threshold=None, verbosity=1, **options):
-        organisations = Organisation.objects.filter(
-            pk__in=services.Person.objects.values("organisation_id")
-        )
+        organisations = Organisation.objects.filter(pk__in=Person.objects.values("organisation_id"))
         if organisation:
             by_key = organisations.filter(acronym=organisation)
             if organisation.isdigit():
