@@ -264,16 +264,19 @@ def scan_million(n: int):
     rows = Generator(7).registry(n)
     truth = true_pairs(rows)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu = time.process_time()
     start = time.monotonic()
     frame = matching.Frame(rows)
     built = time.monotonic()
     found = matching.scan(frame)
     seconds = time.monotonic() - start
+    cpu = time.process_time() - cpu
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ids = frame.ids
     predicted = set(zip(ids[found.left].tolist(), ids[found.right].tolist(), strict=True))
     print(
-        f"scan of {n:,} persons: {seconds:.1f} s (frame {built - start:.1f} s), peak memory "
+        f"scan of {n:,} persons: {seconds:.1f} s wall, {cpu:.1f} s CPU (frame "
+        f"{built - start:.1f} s), {os.getloadavg()[0]:.1f} load average, peak memory "
         f"{peak:.0f} MB ({before:.0f} MB held by the generated rows before the scan)"
     )
     _line(f"  quality at {n:,}", *f1(predicted, truth))
