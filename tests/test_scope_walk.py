@@ -57,6 +57,7 @@ ROW_URLS = {
     "registry:household_member_add": ["household"],
     "registry:group_detail": ["group"],
     "registry:group_member_add": ["group"],
+    "registry:duplicate_detail": ["candidate"],
     "delivery:session_detail": ["session_p"],
     "delivery:session_edit": ["session_p"],
     "delivery:attendance_candidates": ["session_p"],
@@ -87,6 +88,9 @@ POST_ONLY_PREFIXES = (
     "values_compute",
     "values_transition",
     "token_revoke",
+    "duplicate_merge",
+    "duplicate_reject",
+    "merge_undo",
 )
 SKIP = {"set_language", "logout", "login", "admin", "api"}
 
@@ -160,6 +164,9 @@ def full_world(world, settings, tmp_path):
         members=[w.person_p],
     )
     w.area = w.person_p.area or helpers.create_area()
+    helpers.create_person(w.pa, partner=w.p, family_name="Kulibali", given_name="Awa")
+    registry_services.duplicates_scan(organisation=w.a, by=None)
+    w.candidate = registry_services.DuplicateCandidate.objects.get()
     settings.MEDIA_ROOT = tmp_path
     w.batch = import_services.batch_upload(
         by=w.assistant_a,

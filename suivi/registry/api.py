@@ -28,7 +28,7 @@ from suivi.projects.api import (
     refuse_if_period_locked,
 )
 from suivi.projects.models import Project
-from suivi.registry import forms, services
+from suivi.registry import forms, matching, services
 from suivi.registry.models import (
     ConsentScope,
     Difficulty,
@@ -125,9 +125,16 @@ class PersonOut(Schema):
         return list(obj.visible_registrations)
 
 
+class MatchOut(Schema):
+    id: int = Field(description="Id of the person who may be the one sent.")
+    score: float = Field(description="Probability (0 to 1) that it is the same person.")
+    reasons: list[str] = Field(description="Why, in the language of the request.")
+
+
 class DuplicatesOut(Schema):
     detail: str
     candidates: list[PersonOut]
+    matches: list[MatchOut] = Field(description="Score and reasons of each candidate, best first.")
 
 
 class PersonFilters(Schema):
@@ -326,8 +333,9 @@ def person_register(request, payload: PersonIn):
     Malian or Mauritanian phone number, a consent date with a consent scope, a proGres number
     not given to someone else. When persons you may see look like the same person (same names
     and sex, close birth year, same phone or proGres number), nothing is written and the answer
-    is 409 with the candidates: check them, then send again with `"confirm": true` to register
-    anyway. A registration date in a locked reporting period is refused with 409.
+    is 409 with the candidates, each with a score and the reasons: check them, then send again
+    with `"confirm": true` to register anyway (the pairs then wait in the duplicates review
+    queue). A registration date in a locked reporting period is refused with 409.
     """
     user = request.auth
     project = project_for_write(user, payload.project)
@@ -343,16 +351,24 @@ def person_register(request, payload: PersonIn):
     if not form.is_valid():
         _refuse_form(form)
     cleaned = form.cleaned_data
-    if not payload.confirm:
-        probe = form.duplicate_probe()
-        candidates = services.person_likely_duplicates(user=user, data=probe)
-        if candidates:
-            detail = _(
-                "This person may already be registered: check the candidates, then send "
-                'again with "confirm": true to register them anyway.'
-            )
-            found = persons_for(user).filter(pk__in=[c.pk for c in candidates])
-            return Status(409, {"detail": detail, "candidates": list(found)})
+    matches = matching.likely_matches(user, form.duplicate_probe())
+    if matches and not payload.confirm:
+        detail = _(
+            "This person may already be registered: check the candidates, then send "
+            'again with "confirm": true to register them anyway.'
+        )
+        found = persons_for(user).in_bulk([m.person_id for m in matches])
+        return Status(
+            409,
+            {
+                "detail": detail,
+                "candidates": [found[m.person_id] for m in matches],
+                "matches": [
+                    {"id": m.person_id, "score": round(m.score, 4), "reasons": m.reason_labels}
+                    for m in matches
+                ],
+            },
+        )
     person = services.person_register(
         organisation=project.organisation,
         by=user,
@@ -362,6 +378,7 @@ def person_register(request, payload: PersonIn):
         registered_on=cleaned["registered_on"],
         specific_needs=cleaned["specific_needs"],
         external_ids={ExternalId.Scheme.PROGRES: cleaned["progres"]},
+        possible_duplicates=matches,
     )
     return Status(201, persons_for(user).get(pk=person.pk))
 

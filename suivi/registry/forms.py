@@ -19,6 +19,7 @@ from suivi.registry.models import (
     WG_DOMAINS,
     ConsentScope,
     Difficulty,
+    DuplicateCandidate,
     ExternalId,
     Group,
     Person,
@@ -414,7 +415,9 @@ class PersonForm(RegistrationFields):
         data.update(
             sex=self.cleaned_data.get("sex"),
             birth_date=self.cleaned_data.get("birth_date"),
+            birth_date_estimated=self.cleaned_data.get("birth_date_estimated"),
             phone=self.cleaned_data.get("phone"),
+            area=self.cleaned_data.get("area"),
             progres=self.cleaned_data.get("progres"),
             exclude=self.person,
         )
@@ -462,6 +465,23 @@ class PersonFilterForm(FilterForm):
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         _visible_projects_and_partners(self, user)
+
+
+class DuplicateFilterForm(FilterForm):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *DuplicateCandidate.Status.choices]
+    )
+    source = forms.ChoiceField(
+        label=_("Found"), choices=[("", _("All")), *DuplicateCandidate.Source.choices]
+    )
+    min_score = forms.IntegerField(label=_("Score at least (%)"), min_value=0, max_value=100)
+
+    def __init__(self, data=None, **kwargs):
+        # The queue opens on the pairs still to review.
+        if data is not None and "status" not in data:
+            data = data.copy()
+            data["status"] = DuplicateCandidate.Status.OPEN
+        super().__init__(data, **kwargs)
 
 
 class HouseholdFilterForm(FilterForm):

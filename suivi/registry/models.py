@@ -7,8 +7,8 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from suivi.accounts.models import Gate, Organisation, OwnedModel
-from suivi.lib import ages
+from suivi.accounts.models import Gate, GatedQuerySet, Organisation, OwnedModel, User
+from suivi.lib import ages, names
 from suivi.places.models import Area, Site
 from suivi.projects.models import Bilingual, Project
 
@@ -109,6 +109,12 @@ class Household(OwnedModel):
         return self.code
 
 
+class PersonQuerySet(GatedQuerySet):
+    def visible_to(self, user):
+        """Persons the user may see; a person merged into another is seen through the survivor."""
+        return super().visible_to(user).filter(merged_into__isnull=True)
+
+
 class Person(OwnedModel):
     """A person registered in Suivi. Registration in projects is separate (``Registration``)."""
 
@@ -157,7 +163,21 @@ class Person(OwnedModel):
     consent_scope = models.CharField(
         _("consent scope"), max_length=10, choices=ConsentScope.choices, blank=True
     )
+    # Blocking keys of duplicate detection (suivi/registry/matching.py), kept by fill_derived.
+    match_family = models.CharField(max_length=40, blank=True, editable=False)
+    match_given = models.CharField(max_length=40, blank=True, editable=False)
+    match_phone = models.CharField(max_length=8, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("merged into"),
+    )
 
+    objects = PersonQuerySet.as_manager()
     gate = Gate(project="registrations__project", partner="registrations__partner", multi=True)
 
     class Meta:
@@ -167,6 +187,9 @@ class Person(OwnedModel):
         indexes = [
             models.Index(fields=["organisation", "family_name", "given_name"]),
             models.Index(fields=["birth_date"]),
+            models.Index(fields=["match_family", "match_given"], name="person_match_names"),
+            models.Index(fields=["match_given", "birth_date"], name="person_match_given_birth"),
+            models.Index(fields=["match_phone"], name="person_match_phone"),
         ]
 
     def __str__(self) -> str:
@@ -190,12 +213,20 @@ class Person(OwnedModel):
         return any(v in (Difficulty.A_LOT, Difficulty.CANNOT) for v in self.wg_answers().values())
 
     # Fields computed from others by ``fill_derived``, with the fields they are computed from.
-    DERIVED_FROM = {"has_disability": tuple(name for name, _label in WG_DOMAINS)}
+    DERIVED_FROM = {
+        "has_disability": tuple(name for name, _label in WG_DOMAINS),
+        "match_family": ("family_name",),
+        "match_given": ("given_name",),
+        "match_phone": ("phone",),
+    }
 
     def fill_derived(self) -> None:
         """Compute the stored fields derived from others. ``save`` calls it; a bulk insert,
         which bypasses ``save``, calls it on every row before inserting."""
         self.has_disability = self.disability_from_answers()
+        self.match_family = names.name_key(self.family_name or "")[:40]
+        self.match_given = names.name_key(self.given_name or "")[:40]
+        self.match_phone = names.phone_key(self.phone or "")
 
     def save(self, *args, **kwargs):
         self.fill_derived()
@@ -333,3 +364,101 @@ class GroupMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.group}"
+
+
+class DuplicateCandidate(OwnedModel):
+    """Two persons who may be the same, found by the scan or at registration, to review.
+
+    ``person_low`` has the smaller id, so that a pair is stored once whichever way it was found.
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To review")
+        CONFIRMED = "confirmed", _("Same person (merged)")
+        REJECTED = "rejected", _("Different persons")
+
+    class Source(models.TextChoices):
+        SCAN = "scan", _("Registry scan")
+        REGISTRATION = "registration", _("At registration")
+
+    person_low = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    person_high = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("other person")
+    )
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    source = models.CharField(_("found"), max_length=12, choices=Source.choices)
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    # Seen by who may see both persons; the view checks the second one.
+    gate = Gate(
+        project="person_low__registrations__project",
+        partner="person_low__registrations__partner",
+        multi=True,
+    )
+
+    class Meta:
+        ordering = ["-score", "pk"]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_low", "person_high"], name="duplicate_candidate_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(person_low__lt=models.F("person_high")),
+                name="duplicate_candidate_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation", "status", "-score"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_low_id} ~ {self.person_high_id} ({self.score:.2f})"
+
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons in the active language (they are stored as codes)."""
+        from suivi.registry.matching import reason_labels
+
+        return reason_labels(self.reasons)
+
+
+class PersonMerge(OwnedModel):
+    """One person merged into another: what moved, so that the merge can be undone."""
+
+    survivor = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="merges", verbose_name=_("kept record")
+    )
+    merged = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="+", verbose_name=_("merged record")
+    )
+    candidate = models.ForeignKey(
+        DuplicateCandidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moved = models.JSONField(_("what moved"), default=dict)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    gate = Gate(
+        project="survivor__registrations__project",
+        partner="survivor__registrations__partner",
+        multi=True,
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("merge of persons")
+        verbose_name_plural = _("merges of persons")
+
+    def __str__(self) -> str:
+        return f"{self.merged_id} -> {self.survivor_id}"

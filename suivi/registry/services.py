@@ -1,4 +1,5 @@
-"""Workflows of the registry: register and update persons, households, groups, registrations.
+"""Workflows of the registry: register and update persons, households, groups, registrations;
+review possible duplicates and merge persons (undoably).
 
 The read helpers at the end (who may write, name search, likely duplicates) are shared by the
 pages and the API; they read only through the access gate.
@@ -9,9 +10,11 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.core import serializers
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suivi.accounts.models import (
@@ -27,13 +30,16 @@ from suivi.audit import services as audit
 from suivi.lib.text import accent_pattern
 from suivi.projects.models import Project
 from suivi.projects.services import refuse_if_locked
+from suivi.registry import matching
 from suivi.registry.models import (
     WG_DOMAINS,
+    DuplicateCandidate,
     ExternalId,
     Group,
     GroupMembership,
     Household,
     Person,
+    PersonMerge,
     Registration,
 )
 
@@ -111,10 +117,23 @@ def person_register(
     registered_on: datetime.date | None = None,
     specific_needs=(),
     external_ids: dict[str, str] | None = None,
+    possible_duplicates: list[matching.Match] = (),
 ) -> Person:
-    """Create a person and, when a project is given, register them in it for the partner."""
+    """Create a person and, when a project is given, register them in it for the partner.
+
+    ``possible_duplicates``, the likely matches the user chose to register anyway, go to the
+    review queue.
+    """
     person = Person(organisation=organisation, **_clean_person_data(data))
     audit.save_new(person, by=by, action="person.register")
+    for match in possible_duplicates:
+        _candidate_put(
+            organisation=organisation,
+            ids=(person.pk, match.person_id),
+            score=match.score,
+            reasons=match.reasons,
+            source=DuplicateCandidate.Source.REGISTRATION,
+        )
     if specific_needs:
         person.specific_needs.set(specific_needs)
     if external_ids:
@@ -373,36 +392,248 @@ def person_search(queryset: QuerySet, text: str) -> QuerySet:
     return queryset
 
 
-def person_likely_duplicates(*, user: User, data: dict, limit: int = 10) -> list[Person]:
-    """Persons visible to ``user`` who may be the person described by ``data``.
+# --- Duplicates: scan, review, merge ----------------------------------------------------------
 
-    Same sex, born within two years of each other (or birth date unknown), and the same family
-    and given names ignoring accents and case (either way round, a common entry slip), or the
-    same phone number, or the same proGres number. A first filter before a proper linkage engine.
-    ``data`` holds family_name, given_name, sex, birth_date and optionally phone and progres.
-    """
-    family, given = data.get("family_name") or "", data.get("given_name") or ""
-    if not (family.strip() and given.strip() and data.get("sex")):
-        return []
-    family_re, given_re = f"^{accent_pattern(family)}$", f"^{accent_pattern(given)}$"
-    same = Q(family_name__regex=family_re, given_name__regex=given_re) | Q(
-        family_name__regex=given_re, given_name__regex=family_re
+
+def _candidate_put(
+    *, organisation: Organisation, ids: tuple[int, int], score: float, reasons: list, source: str
+) -> bool:
+    """Store a pair for review unless it is stored already (a reviewed pair stays reviewed).
+    Returns whether it was new."""
+    low, high = sorted(ids)
+    existing = DuplicateCandidate.objects.filter(person_low_id=low, person_high_id=high).first()
+    if existing is not None:
+        if existing.status == DuplicateCandidate.Status.OPEN and (
+            abs(existing.score - score) > 1e-6 or existing.reasons != reasons
+        ):
+            existing.score, existing.reasons = score, reasons
+            existing.save(update_fields=["score", "reasons", "updated_at"])
+        return False
+    DuplicateCandidate.objects.create(
+        organisation=organisation,
+        person_low_id=low,
+        person_high_id=high,
+        score=score,
+        reasons=reasons,
+        source=source,
     )
-    phone_digits = re.sub(r"\D", "", data.get("phone") or "")
-    if len(phone_digits) >= 8:
-        same |= Q(phone__endswith=phone_digits[-8:])
-    progres = (data.get("progres") or "").strip()
-    if progres:
-        holders = ExternalId.objects.filter(scheme=ExternalId.Scheme.PROGRES, value=progres)
-        same |= Q(pk__in=holders.values("person_id"))
-    candidates = Person.objects.visible_to(user).filter(same, sex=data["sex"])
-    birth = data.get("birth_date")
-    if birth:
-        years = (birth.year - 2, birth.year + 2)
-        candidates = candidates.filter(
-            Q(birth_date__isnull=True) | Q(birth_date__year__range=years)
+    return True
+
+
+@transaction.atomic
+def duplicates_scan(
+    *, organisation: Organisation, by: User | None, threshold: float | None = None
+) -> dict:
+    """Compare every person of the organisation with the others and queue the likely pairs.
+
+    Doing it again changes nothing: known pairs are kept (their score refreshed while open),
+    rejected and merged pairs are not proposed again. Returns the figures of the scan.
+    """
+    rows = list(
+        Person.objects.filter(organisation=organisation, merged_into__isnull=True)
+        .order_by("pk")
+        .values(*matching.PERSON_COLUMNS)
+    )
+    frame = matching.Frame(rows)
+    found = matching.scan(frame, threshold=threshold)
+    new = 0
+    for k in range(len(found.left)):
+        new += _candidate_put(
+            organisation=organisation,
+            ids=(int(frame.ids[found.left[k]]), int(frame.ids[found.right[k]])),
+            score=round(float(found.probability[k]), 4),
+            reasons=matching.reasons_for(found, k),
+            source=DuplicateCandidate.Source.SCAN,
         )
-    exclude = data.get("exclude")
-    if exclude is not None:
-        candidates = candidates.exclude(pk=exclude.pk)
-    return list(candidates.select_related("area")[:limit])
+    figures = {"persons": len(rows), "pairs": len(found.left), "new": new}
+    audit.record(actor=by, action="duplicates.scan", target=organisation, changes=figures)
+    return figures
+
+
+@transaction.atomic
+def duplicate_reject(*, candidate: DuplicateCandidate, by: User) -> DuplicateCandidate:
+    """Record that the two persons of a candidate pair are different persons."""
+    candidate.status = DuplicateCandidate.Status.REJECTED
+    candidate.reviewed_by, candidate.reviewed_at = by, timezone.now()
+    candidate.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    audit.record(
+        actor=by,
+        action="duplicate.reject",
+        target=candidate,
+        changes={"persons": [candidate.person_low_id, candidate.person_high_id]},
+    )
+    return candidate
+
+
+# Relations that a merge does not move: the review records themselves, and the merge link.
+_NOT_MOVED = {"registry.duplicatecandidate", "registry.personmerge", "registry.person"}
+
+
+def _person_relations():
+    """Every foreign key pointing at Person from another model (registrations, external ids,
+    group memberships, attendance, distributions and whatever later apps add), with the unique
+    constraints that include it. Read from the models' meta so a merge moves every history."""
+    for relation in Person._meta.related_objects:
+        model = relation.related_model
+        if not relation.one_to_many or model._meta.label_lower in _NOT_MOVED:
+            continue
+        if model is Household:
+            continue  # the head of a household is handled with the household
+        field = relation.field
+        uniques = [
+            [f for f in c.fields if f != field.name]
+            for c in model._meta.constraints
+            if isinstance(c, models.UniqueConstraint) and field.name in c.fields
+        ]
+        yield model, field, uniques
+
+
+@transaction.atomic
+def person_merge(
+    *,
+    survivor: Person,
+    merged: Person,
+    by: User,
+    candidate: DuplicateCandidate | None = None,
+) -> PersonMerge:
+    """Merge ``merged`` into ``survivor``: both histories are kept on the survivor.
+
+    Registrations, attendance, distributions, identifiers and group memberships move to the
+    survivor; where the survivor already has the same row (registered in the same project,
+    present at the same session), the merged person's row is removed and kept in the merge
+    record. The survivor takes the household when it had none. ``person_merge_undo`` puts
+    everything back.
+    """
+    if survivor.pk == merged.pk or survivor.merged_into_id or merged.merged_into_id:
+        raise ValidationError(_("These two records cannot be merged: one is already merged."))
+    moved: dict = {"relations": {}}
+    for model, field, uniques in _person_relations():
+        rows = model._base_manager.filter(**{field.name: merged})
+        removed = []
+        for fields in uniques:
+            attnames = [model._meta.get_field(f).attname for f in fields]
+            if not attnames:
+                continue
+            survivors = model._base_manager.filter(**{field.name: survivor})
+            taken = set(survivors.values_list(*attnames))
+            removed += [r for r in rows if tuple(getattr(r, a) for a in attnames) in taken]
+        removed_pks = {r.pk for r in removed}
+        moving = list(rows.exclude(pk__in=removed_pks).values_list("pk", flat=True))
+        label = f"{model._meta.label_lower}:{field.name}"
+        if not moving and not removed:
+            continue
+        moved["relations"][label] = {
+            "moved": moving,
+            "removed": serializers.serialize("json", removed) if removed else "",
+        }
+        if removed:
+            model._base_manager.filter(pk__in=removed_pks).delete()
+        model._base_manager.filter(pk__in=moving).update(**{field.name: survivor})
+    added_needs = list(
+        merged.specific_needs.exclude(pk__in=survivor.specific_needs.all()).values_list(
+            "pk", flat=True
+        )
+    )
+    survivor.specific_needs.add(*added_needs)
+    moved["specific_needs"] = added_needs
+    if survivor.household_id is None and merged.household_id is not None:
+        moved["household"] = merged.household_id
+        survivor.household_id = merged.household_id
+        survivor.save(update_fields=["household", "updated_at"])
+    heads = list(Household.objects.filter(head=merged).values_list("pk", flat=True))
+    Household.objects.filter(pk__in=heads).update(head=survivor)
+    moved["head_of"] = heads
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "updated_at"])
+    if candidate is None:
+        low, high = sorted((survivor.pk, merged.pk))
+        candidate = DuplicateCandidate.objects.filter(
+            person_low_id=low, person_high_id=high
+        ).first()
+    if candidate is not None:
+        candidate.status = DuplicateCandidate.Status.CONFIRMED
+        candidate.reviewed_by, candidate.reviewed_at = by, timezone.now()
+        candidate.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    merge = PersonMerge(
+        organisation_id=survivor.organisation_id,
+        survivor=survivor,
+        merged=merged,
+        candidate=candidate,
+        moved=moved,
+    )
+    audit.save_new(merge, by=by, action="person.merge")
+    audit.record(
+        actor=by,
+        action="person.merge",
+        target=survivor,
+        changes={"merged": merged.pk, "moved": _moved_counts(moved)},
+    )
+    return merge
+
+
+def _moved_counts(moved: dict) -> dict:
+    counts = {}
+    for label, rows in moved["relations"].items():
+        removed = serializers.deserialize("json", rows["removed"]) if rows["removed"] else []
+        counts[label] = len(rows["moved"]) + len(list(removed))
+    return counts
+
+
+@transaction.atomic
+def person_merge_undo(*, merge: PersonMerge, by: User) -> PersonMerge:
+    """Undo a merge: the rows that moved go back to the merged person, the removed rows come
+    back, and the pair returns to the review queue."""
+    if merge.undone_at is not None:
+        raise ValidationError(_("This merge is already undone."))
+    merged, survivor = merge.merged, merge.survivor
+    for label, rows in merge.moved.get("relations", {}).items():
+        model_label, field_name = label.split(":")
+        model = next(m for m, f, _u in _person_relations() if m._meta.label_lower == model_label)
+        model._base_manager.filter(pk__in=rows["moved"]).update(**{field_name: merged})
+        if rows["removed"]:
+            for obj in serializers.deserialize("json", rows["removed"]):
+                obj.save()
+    survivor.specific_needs.remove(*merge.moved.get("specific_needs", []))
+    if merge.moved.get("household") is not None:
+        survivor.household_id = None
+        survivor.save(update_fields=["household", "updated_at"])
+    Household.objects.filter(pk__in=merge.moved.get("head_of", [])).update(head=merged)
+    merged.merged_into = None
+    merged.save(update_fields=["merged_into", "updated_at"])
+    if merge.candidate_id is not None:
+        DuplicateCandidate.objects.filter(pk=merge.candidate_id).update(
+            status=DuplicateCandidate.Status.OPEN, reviewed_by=None, reviewed_at=None
+        )
+    merge.undone_at, merge.undone_by = timezone.now(), by
+    merge.save(update_fields=["undone_at", "undone_by", "updated_at"])
+    audit.record(
+        actor=by, action="person.merge_undo", target=survivor, changes={"merged": merged.pk}
+    )
+    return merge
+
+
+def duplicate_candidates_for(user: User) -> QuerySet:
+    """Candidate pairs whose two persons the user may see (a merged person through the one
+    they were merged into).
+
+    For organisation-wide staff the gate is a plain filter on the organisation (the queue of a
+    whole registry stays one index scan); for scoped users both persons must be visible, checked
+    with ``IN`` subqueries, not a correlated EXISTS per row.
+    """
+    candidates = DuplicateCandidate.objects.all()
+    if user.is_superuser:
+        return candidates
+    scopes = scopes_for(user)
+    whole = [
+        s
+        for s in scopes
+        if s.project_ids is None and s.role not in (Role.PARTNER_FOCAL_POINT, Role.DONOR_VIEWER)
+    ]
+    if whole and len(whole) == len(scopes):
+        return candidates.filter(organisation_id__in={s.organisation_id for s in whole})
+    visible = Person.objects.visible_to(user)
+    # A merged person is seen through the survivor, who holds their registrations now.
+    reachable = Person.objects.filter(
+        Q(pk__in=visible.values("pk")) | Q(merged_into__in=visible.values("pk"))
+    ).values("pk")
+    return candidates.filter(person_low__in=reachable, person_high__in=reachable)

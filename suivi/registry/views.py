@@ -10,22 +10,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from suivi.lib import listing
 from suivi.lib.forms import add_service_error
 from suivi.places.models import Area, Site
-from suivi.registry import forms, services
+from suivi.registry import forms, matching, services
 from suivi.registry.models import (
     WG_DOMAINS,
+    DuplicateCandidate,
     ExternalId,
     Group,
     Household,
     Person,
+    PersonMerge,
     Registration,
 )
 
@@ -58,6 +60,22 @@ def _picker_form(request, form_class, **kwargs):
             return form_class(request.POST, query=query, **kwargs), True
         return form_class(initial=request.POST.dict(), query=query, **kwargs), False
     return form_class(query=request.GET.get("q", ""), **kwargs), False
+
+
+def _likely_duplicates(user, probe: dict) -> tuple[list[Person], list[matching.Match]]:
+    """The persons who may be the one being registered, best first, each with ``match`` (score
+    and reasons), and the matches themselves."""
+    found = matching.likely_matches(user, probe)
+    persons = (
+        Person.objects.visible_to(user).select_related("area").in_bulk([m.person_id for m in found])
+    )
+    shown = []
+    for match in found:
+        person = persons[match.person_id]
+        person.match = match
+        person.score_percent = round(match.score * 100)
+        shown.append(person)
+    return _with_ages(shown), found
 
 
 def _require_data_entry(user) -> list:
@@ -165,10 +183,8 @@ def person_create(request):
     duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not data["confirm"]:
-            probe = form.duplicate_probe()
-            duplicates = _with_ages(services.person_likely_duplicates(user=user, data=probe))
-        if not duplicates:
+        duplicates, matches = _likely_duplicates(user, form.duplicate_probe())
+        if data["confirm"] or not duplicates:
             try:
                 person = services.person_register(
                     organisation=data["project"].organisation,
@@ -179,6 +195,7 @@ def person_create(request):
                     registered_on=data["registered_on"],
                     specific_needs=data["specific_needs"],
                     external_ids={ExternalId.Scheme.PROGRES: data["progres"]},
+                    possible_duplicates=matches,
                 )
             except ValidationError as error:
                 _add_service_error(form, error)
@@ -491,3 +508,141 @@ def group_member_add(request, pk: int):
             )
             return redirect("registry:group_detail", pk=group.pk)
     return render(request, "registry/group_member_form.html", {"form": form, "group": group})
+
+
+# --- Possible duplicates: review queue, pair, merge and undo ----------------------------------
+
+
+@login_required
+def duplicate_list(request):
+    """Pairs of persons who may be the same, most likely first."""
+    user = request.user
+    filters = forms.DuplicateFilterForm(request.GET, auto_id="f_%s")
+    values = filters.values()
+    candidates = services.duplicate_candidates_for(user)
+    for name in ("status", "source"):
+        if name in values:
+            candidates = candidates.filter(**{name: values[name]})
+    if "min_score" in values:
+        candidates = candidates.filter(score__gte=values["min_score"] / 100)
+    if values.get("q"):
+        persons = services.person_search(Person.objects.all(), values["q"]).values("pk")
+        candidates = candidates.filter(Q(person_low__in=persons) | Q(person_high__in=persons))
+    candidates = candidates.order_by("-score", "pk").select_related(
+        "person_low__area", "person_high__area"
+    )
+    page = listing.paginate(request, candidates)
+    return render(request, "registry/duplicate_list.html", {"page": page, "filters": filters})
+
+
+def _candidate_for(user, pk: int) -> DuplicateCandidate:
+    return get_object_or_404(
+        services.duplicate_candidates_for(user).select_related("person_low", "person_high"), pk=pk
+    )
+
+
+def _may_review(user, candidate: DuplicateCandidate) -> bool:
+    return all(
+        services.person_can_edit(user=user, person=p)
+        for p in (candidate.person_low, candidate.person_high)
+    )
+
+
+def _side(user, person: Person) -> dict:
+    today = timezone.localdate()
+    person.age = person.age_on(today)
+    return {
+        "person": person,
+        "external_ids": list(person.external_ids.all()),
+        "registrations": list(
+            Registration.objects.visible_to(user)
+            .filter(person=person)
+            .select_related("project", "partner")
+        ),
+        "attendances": person.attendances.visible_to(user).count(),
+        "distributions": person.distributions.visible_to(user).count(),
+    }
+
+
+@login_required
+def duplicate_detail(request, pk: int):
+    """The two persons side by side, the score and the reasons; merge or reject."""
+    user = request.user
+    candidate = _candidate_for(user, pk)
+    merge = (
+        PersonMerge.objects.filter(candidate=candidate, undone_at__isnull=True)
+        .select_related("survivor", "merged")
+        .first()
+    )
+    context = {
+        "candidate": candidate,
+        "score_percent": round(candidate.score * 100),
+        "sides": [_side(user, candidate.person_low), _side(user, candidate.person_high)],
+        "can_review": merge is None and _may_review(user, candidate),
+        "can_undo": merge is not None
+        and services.person_can_edit(user=user, person=merge.survivor),
+        "merge": merge,
+    }
+    return render(request, "registry/duplicate_detail.html", context)
+
+
+@login_required
+@require_POST
+def duplicate_merge(request, pk: int):
+    user = request.user
+    candidate = _candidate_for(user, pk)
+    if not _may_review(user, candidate):
+        raise PermissionDenied(_("You may not change these persons' records."))
+    pair = {
+        candidate.person_low_id: candidate.person_low,
+        candidate.person_high_id: candidate.person_high,
+    }
+    try:
+        survivor = pair[int(request.POST.get("survivor", ""))]
+    except (KeyError, ValueError):
+        messages.error(request, _("Choose the record to keep."))
+        return redirect("registry:duplicate_detail", pk=candidate.pk)
+    merged = next(p for p in pair.values() if p.pk != survivor.pk)
+    try:
+        services.person_merge(survivor=survivor, merged=merged, by=user, candidate=candidate)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("registry:duplicate_detail", pk=candidate.pk)
+    messages.success(
+        request,
+        _("%(merged)s is merged into %(survivor)s.")
+        % {"merged": merged.reference, "survivor": survivor.reference},
+    )
+    return redirect("registry:duplicate_detail", pk=candidate.pk)
+
+
+@login_required
+@require_POST
+def duplicate_reject(request, pk: int):
+    user = request.user
+    candidate = _candidate_for(user, pk)
+    if not _may_review(user, candidate):
+        raise PermissionDenied(_("You may not change these persons' records."))
+    services.duplicate_reject(candidate=candidate, by=user)
+    messages.success(request, _("Recorded: these are two different persons."))
+    return redirect("registry:duplicate_list")
+
+
+@login_required
+@require_POST
+def merge_undo(request, pk: int):
+    user = request.user
+    merge = get_object_or_404(
+        PersonMerge.objects.visible_to(user).select_related("survivor", "merged"),
+        pk=pk,
+        undone_at__isnull=True,
+    )
+    if not services.person_can_edit(user=user, person=merge.survivor):
+        raise PermissionDenied(_("You may not change these persons' records."))
+    services.person_merge_undo(merge=merge, by=user)
+    messages.success(
+        request, _("The merge is undone: %(ref)s is back.") % {"ref": merge.merged.reference}
+    )
+    if merge.candidate_id:
+        return redirect("registry:duplicate_detail", pk=merge.candidate_id)
+    return redirect("registry:person_detail", pk=merge.merged_id)

@@ -1397,6 +1397,7 @@ class _Builder:
         self.border(contexts["border"])
         self.migrants(contexts["mig"])
         self.women(contexts["women"])
+        self.re_registrations(contexts)
         for context in contexts.values():
             self.manual_values(context)
             self.close_quarters(context)
@@ -1654,6 +1655,71 @@ class _Builder:
             external_ids={"progres": self.progres()} if refugee_id else None,
         )
         return Beneficiary(person, registered_on, partner, age, set(tags))
+
+    # How another partner writes the same names again.
+    RESPELLED = {
+        "Traoré": "TRAWORE",
+        "Coulibaly": "Kulibali",
+        "Diallo": "Jallow",
+        "Keïta": "Keita",
+        "Maïga": "MAIGA",
+        "Cissé": "Sissé",
+        "Touré": "Toure",
+        "Mamadou": "Mahamadou",
+        "Mohamed": "Muhammad",
+        "Fatoumata": "Fatimata",
+        "Aïssata": "Aissata",
+        "Oumar": "Omar",
+        "Ousmane": "Usman",
+    }
+
+    def re_registrations(self, contexts: dict[str, ProjectContext]) -> None:
+        """A few persons registered again by another partner of their project, their names
+        written another way, then the registry scanned: the duplicates queue has its pairs."""
+        rng = self.rng
+        for context in contexts.values():
+            project = context.project
+            registrations = list(
+                project.registrations.select_related("person", "partner").order_by("pk")
+            )
+            partners = list(project.partners.order_by("pk"))
+            if not registrations or not partners:
+                continue
+            for registration in rng.sample(registrations, k=min(2, len(registrations))):
+                person = registration.person
+                others = [p for p in partners if p.pk != registration.partner_id] or [None]
+                partner = rng.choice(others)
+                family = " ".join(self.RESPELLED.get(w, w) for w in person.family_name.split())
+                given = " ".join(self.RESPELLED.get(w, w) for w in person.given_name.split())
+                if family == person.family_name and given == person.given_name:
+                    family = family.upper()
+                birth = person.birth_date
+                estimated = person.birth_date_estimated
+                if birth and rng.random() < 0.5:
+                    birth, estimated = datetime.date(birth.year, 1, 1), True
+                registry.person_register(
+                    organisation=self.lead,
+                    by=self.by_for(partner),
+                    data={
+                        "family_name": family,
+                        "given_name": given,
+                        "sex": person.sex,
+                        "birth_date": birth,
+                        "birth_date_estimated": estimated,
+                        "population_group": person.population_group,
+                        "area": person.area,
+                        "phone": person.phone if rng.random() < 0.5 else "",
+                        "consent_date": registration.registered_on,
+                        "consent_scope": person.consent_scope,
+                    },
+                    project=project,
+                    partner=partner,
+                    registered_on=registration.registered_on,
+                    external_ids={"progres": self.progres()}
+                    if person.population_group == "refugee"
+                    else None,
+                )
+        registry.duplicates_scan(organisation=self.lead, by=None)
 
     def household(
         self,

@@ -163,6 +163,10 @@ def test_likely_duplicate_is_answered_409_with_candidates_until_confirmed(world,
     assert refused.status_code == 409
     assert [c["id"] for c in refused.json()["candidates"]] == [world.person_p.pk]
     assert "confirm" in refused.json()["detail"]
+    match = refused.json()["matches"][0]
+    assert match["id"] == world.person_p.pk
+    assert 0 < match["score"] <= 1
+    assert "same family name" in match["reasons"]
     assert counts() == before
 
     confirmed = caller.post("persons", {**body, "confirm": True})

@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from suivi.audit.models import AuditEvent
-from suivi.registry import services
-from suivi.registry.models import ExternalId, Person, Registration
+from suivi.registry import matching, services
+from suivi.registry.models import DuplicateCandidate, ExternalId, Person, Registration
 from tests import helpers
 from tests.registry.pages import person_post, text
 
@@ -312,13 +312,57 @@ def test_same_name_with_a_distant_birth_year_or_other_sex_is_not_a_duplicate(wor
     assert client.post(CREATE, male).status_code == 302
 
 
-def test_same_phone_is_a_likely_duplicate(world, login):
+def test_same_phone_and_given_name_is_a_likely_duplicate_with_score_and_reasons(world, login):
     services.person_update(person=world.person_p, by=None, data={"phone": "+22376000001"})
     client = login(world.assistant_a)
-    data = person_post(world.pa, given_name="Aminata", phone="76 00 00 01", birth_date="2010-01-01")
+    # Awa, same phone, same birth year, registered under another family name.
+    data = person_post(
+        world.pa, family_name="Koné", given_name="Awa", phone="76 00 00 01", birth_date="2010-01-01"
+    )
     response = client.post(CREATE, data)
     assert response.status_code == 200
-    assert world.person_p.reference in text(response)
+    page = text(response)
+    assert world.person_p.reference in page
+    assert "same phone" in page
+    assert "same given name" in page
+    assert " %" in page
+
+
+def test_a_sibling_sharing_the_household_phone_is_not_a_duplicate(world, login):
+    services.person_update(person=world.person_p, by=None, data={"phone": "+22376000001"})
+    client = login(world.assistant_a)
+    sister = person_post(
+        world.pa,
+        family_name="Coulibaly",
+        given_name="Mariam",
+        phone="76 00 00 01",
+        birth_date="2014-06-01",
+    )
+    assert client.post(CREATE, sister).status_code == 302
+
+
+def test_transliterated_and_swapped_names_are_likely_duplicates(world, login):
+    client = login(world.assistant_a)
+    # Coulibaly Awa, written Kulibali, family and given names swapped.
+    data = person_post(world.pa, family_name="Awa", given_name="Kulibali", birth_date="2010-05-01")
+    response = client.post(CREATE, data)
+    assert response.status_code == 200
+    page = text(response)
+    assert world.person_p.reference in page
+    assert "family and given names swapped" in page
+
+
+def test_register_anyway_puts_the_pair_in_the_review_queue(world, login):
+    client = login(world.assistant_a)
+    data = person_post(
+        world.pa, world.p, family_name="COULIBALY", given_name="awa", birth_date="2011-02-01"
+    )
+    assert client.post(CREATE, {**data, "confirm": "1"}).status_code == 302
+    new = Person.objects.get(family_name="COULIBALY")
+    candidate = DuplicateCandidate.objects.get()
+    assert {candidate.person_low_id, candidate.person_high_id} == {new.pk, world.person_p.pk}
+    assert candidate.source == "registration"
+    assert "family:exact" in candidate.reasons
 
 
 def test_duplicate_warning_never_shows_persons_the_user_cannot_see(world, login):
@@ -329,13 +373,13 @@ def test_duplicate_warning_never_shows_persons_the_user_cannot_see(world, login)
     )
     response = client.post(CREATE, data)
     assert response.status_code == 302
-    assert services.person_likely_duplicates(
-        user=world.assistant_a,
-        data={
+    assert matching.likely_matches(
+        world.assistant_a,
+        {
             "family_name": "diallo",
             "given_name": "MOUSSA",
             "sex": "M",
-            "birth_date": datetime.date(2009, 1, 1),
+            "birth_date": datetime.date(2010, 1, 1),
         },
     )
 

@@ -215,6 +215,13 @@ class TestLoadedDemo:
         assert Person.objects.filter(has_disability=True).exists()
         assert Person.objects.filter(consent_date__isnull=True).count() == 0
 
+    def test_the_duplicates_queue_shows_cross_partner_re_registrations(self, db, client):
+        client.force_login(User.objects.get(email="assistant@suivi.demo"))
+        page = client.get(reverse("registry:duplicate_list")).content.decode()
+        assert "P-" in page
+        assert "No possible duplicate to show." not in page
+        assert "Aucun doublon possible" not in page
+
     def test_the_audit_trail_shows_who_entered_what(self, db):
         assistant = User.objects.get(email="assistant@suivi.demo")
         focal_point = User.objects.get(email="partner@suivi.demo")

@@ -1,0 +1,62 @@
+"""The matching engine: weights follow the evidence, the model exports, the stored keys agree."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+
+from suivi.lib import names
+from suivi.registry import matching
+
+
+def _row(k, family, given, year=2000, sex="M", **extra):
+    return {
+        "id": k,
+        "family_name": family,
+        "given_name": given,
+        "sex": sex,
+        "birth_date": datetime.date(year, 6, 1),
+        **extra,
+    }
+
+
+def test_agreeing_on_a_common_name_weighs_less_than_on_a_rare_one():
+    rows = [_row(k, "Traoré", "Mamadou", 1950 + k % 60) for k in range(300)]
+    rows += [_row(300 + k, f"Famille{k}", f"Prenom{k}", 1950 + k % 60) for k in range(900)]
+    rows += [_row(2000, "Tounkara", "Modibo", 1990), _row(2001, "Tounkara", "Modibo", 1990)]
+    rows += [_row(2002, "Traore", "Mahamadou", 1990), _row(2003, "Traoré", "Mamadou", 1990)]
+    frame = matching.Frame(rows)
+    n = len(rows)
+    scored = matching.score_pairs(frame, [n - 4, n - 2], [n - 3, n - 1])
+    rare, common = scored.weight
+    assert rare > common + 5
+
+
+def test_same_name_born_a_generation_apart_is_never_a_match():
+    frame = matching.Frame([_row(1, "Diallo", "Moussa", 1970), _row(2, "Diallo", "Moussa", 1995)])
+    assert matching.score_pairs(frame, [0], [1]).probability[0] == 0
+
+
+def test_swapped_names_are_compared_the_other_way_round():
+    frame = matching.Frame([_row(1, "Traoré", "Awa", sex="F"), _row(2, "Awa", "Trawore", sex="F")])
+    scored = matching.score_pairs(frame, [0], [1])
+    assert scored.swapped[0]
+    assert "swapped" in matching.reasons_for(scored, 0)
+    assert "family and given names swapped" in matching.reason_labels(["swapped"])
+
+
+def test_the_model_exports_as_splink_settings():
+    settings = matching.splink_settings()
+    exported = {c["output_column_name"]: c for c in settings["comparisons"]}
+    assert set(exported) == {c.name for c in matching.MODEL.comparisons}
+    levels = exported["family"]["comparison_levels"]
+    assert levels[0]["is_null_level"]
+    assert levels[1]["m_probability"] == matching.MODEL.comparisons[0].levels[0].m
+    assert 0 < settings["probability_two_random_records_match"] < 1
+
+
+def test_the_data_migration_computes_the_keys_as_the_model_does():
+    migration = importlib.import_module("suivi.registry.migrations.0003_person_match_keys_fill")
+    for name in ["Mahamadou", "Traoré", "Ould Sidi", "محمد", "N'Diaye", "Kulibali", "Cissé"]:
+        assert migration.name_key(name) == names.name_key(name)
+    assert migration.phone_key("+223 76 12 34 56") == names.phone_key("+22376123456")
