@@ -67,11 +67,16 @@ def csv_text(value) -> str:
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, decimal.Decimal):
-        text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
+        return decimal_text(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return str(value)
+
+
+def decimal_text(value) -> str:
+    """A number as plain text: no exponent, no trailing zeros (12.50 -> "12.5", 3.00 -> "3")."""
+    text = format(decimal.Decimal(value), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _Line:

@@ -11,6 +11,8 @@ from suivi.projects.models import (
     IndicatorValue,
     PlannedActivity,
     Project,
+    ProjectBudget,
+    ProjectTransaction,
     ReportingPeriod,
     Result,
     Sector,
@@ -24,8 +26,20 @@ class SectorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_fr", "name_en", "dac_code"]
 
 
+class ProjectBudgetInline(admin.TabularInline):
+    model = ProjectBudget
+    extra = 0
+
+
+class ProjectTransactionInline(admin.TabularInline):
+    model = ProjectTransaction
+    extra = 0
+    raw_id_fields = ["provider", "receiver"]
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    inlines = [ProjectBudgetInline, ProjectTransactionInline]
     list_display = ["code", "title_fr", "organisation", "status", "start_date", "end_date"]
     list_filter = ["status", "organisation", "currency"]
     search_fields = ["code", "title_fr", "title_en"]
