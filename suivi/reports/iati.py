@@ -236,8 +236,8 @@ def _activity(parent, project: Project, now: datetime.datetime) -> None:
     etree.SubElement(activity, "iati-identifier").text = activity_identifier(project)
     _org(activity, "reporting-org", organisation)
     _narrative(activity, "title", project.title_fr, project.title_en)
-    if project.summary:
-        _narrative(activity, "description", project.summary, type="1")
+    # The schema requires a description: the summary, else the title.
+    _narrative(activity, "description", project.summary or project.title_fr, type="1")
     for donor in project.donors.order_by("name"):
         _org(activity, "participating-org", donor, role=ROLE_FUNDING)
     _org(activity, "participating-org", organisation, role=ROLE_ACCOUNTABLE)
