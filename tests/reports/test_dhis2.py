@@ -98,3 +98,26 @@ def test_empty_project_export_does_not_crash(world, client):
     assert response.status_code == 200
     assert "is mapped to a DHIS2 data element" in text(response)
     assert client.get(mapping_url(empty)).status_code == 200
+
+
+def test_api_gives_the_same_payload_as_the_export(published, client):
+    from suivi.accounts.services import api_token_create
+
+    w = published
+    client.force_login(w.me_a)
+    _map(client, w)
+    exported = client.get(export_url(w.pa), {"period": w.q1.pk}).json()
+    _token, key = api_token_create(user=w.me_a, name="dhis2", by=w.me_a)
+    headers = {"authorization": f"Bearer {key}", "accept-language": "en"}
+    api = client.get(
+        f"/api/v1/projects/{w.pa.pk}/dhis2-data-values", {"period": w.q1.pk}, headers=headers
+    )
+    assert api.status_code == 200
+    assert api.json() == exported
+    refused = client.get(
+        f"/api/v1/projects/{w.pa.pk}/dhis2-data-values",
+        {"period": quarter(w.pa, 2).pk},
+        headers=headers,
+    )
+    assert refused.status_code == 409
+    assert "not validated" in refused.json()["detail"]

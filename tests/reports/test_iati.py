@@ -143,3 +143,19 @@ def test_outsider_and_other_agency_projects_are_404(published, client):
     client.force_login(published.outsider_b)
     assert client.get(project_url(published.pa)).status_code == 404
     assert client.get(organisation_url(published.a)).status_code == 404
+
+
+def test_api_gives_the_iati_file_or_what_to_fill_in(published, client):
+    from suivi.accounts.services import api_token_create
+
+    w = published
+    _token, key = api_token_create(user=w.me_a, name="iati", by=w.me_a)
+    headers = {"authorization": f"Bearer {key}", "accept-language": "en"}
+    response = client.get(f"/api/v1/projects/{w.pa.pk}/iati-activity", headers=headers)
+    assert response.status_code == 200
+    assert standards.iati_schema_errors(response.content) == []
+    w.a.iati_identifier = ""
+    w.a.save(update_fields=["iati_identifier"])
+    refused = client.get(f"/api/v1/projects/{w.pa.pk}/iati-activity", headers=headers)
+    assert refused.status_code == 409
+    assert "has no IATI organisation identifier" in refused.json()["detail"]
