@@ -23,12 +23,13 @@ from typing import Any
 
 from django.http import FileResponse, StreamingHttpResponse
 
-from suivi.lib.xlsx import neutralise, write_xlsx
+from suivi.lib.xlsx import FORMULA_STARTS, neutralise, write_xlsx
 
 CSV = "csv"
 XLSX = "xlsx"
 FORMATS = (CSV, XLSX)
 BOM = "\ufeff"
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -60,14 +61,21 @@ class Table:
 
 
 def csv_text(value) -> str:
-    """A value as written to a CSV cell: numbers without exponent, dates in ISO 8601."""
-    value = neutralise(value)
+    """A value as written to a CSV cell: numbers without exponent, dates in ISO 8601, text that
+    a spreadsheet would run as a formula neutralised."""
+    kind = type(value)
+    if kind is str:
+        # Most cells are plain text: only those starting like a formula need ``neutralise``.
+        return neutralise(value) if value[:1] in _FORMULA_FIRST else value
     if value is None:
         return ""
-    if isinstance(value, bool):
+    if kind is bool:
         return "1" if value else "0"
-    if isinstance(value, decimal.Decimal):
+    if kind is int:
+        return str(value)
+    if kind is decimal.Decimal:
         return decimal_text(value)
+    value = neutralise(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return value.isoformat()
     return str(value)
