@@ -6,6 +6,7 @@ a period and the stored values are read-only so that the admin cannot bypass a l
 
 from django.contrib import admin
 
+from suivi.audit.admin import AuditedModelAdmin
 from suivi.projects.models import (
     Indicator,
     IndicatorValue,
@@ -38,7 +39,9 @@ class ProjectTransactionInline(admin.TabularInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(AuditedModelAdmin):
+    """Budgets per year and transactions (for IATI) are entered here; changes are audited."""
+
     inlines = [ProjectBudgetInline, ProjectTransactionInline]
     list_display = ["code", "title_fr", "organisation", "status", "start_date", "end_date"]
     list_filter = ["status", "organisation", "currency"]

@@ -121,3 +121,14 @@ def test_api_gives_the_same_payload_as_the_export(published, client):
     )
     assert refused.status_code == 409
     assert "not validated" in refused.json()["detail"]
+
+
+def test_superuser_reaches_the_mapping_and_the_budgets_in_the_admin(published, client):
+    from suivi.accounts.models import User
+
+    client.force_login(User.objects.create_superuser("root@suivi.test", helpers.PASSWORD))
+    for model in ("dhis2dataelement", "dhis2categoryoptioncombo", "dhis2orgunit"):
+        assert client.get(f"/admin/reports/{model}/").status_code == 200
+    page = client.get(reverse("admin:projects_project_change", args=[published.pa.pk]))
+    assert page.status_code == 200
+    assert "annual budget" in page.content.decode().lower()
