@@ -10,6 +10,7 @@ from suivi.api.auth import ApiTokenAuth, SessionAuth
 from suivi.delivery.api import router as delivery_router
 from suivi.projects.api import router as projects_router
 from suivi.registry.api import router as registry_router
+from suivi.reports.api import exports_router
 from suivi.reports.api import router as reports_router
 
 DESCRIPTION = """
@@ -40,3 +41,4 @@ api.add_router("", projects_router)
 api.add_router("", reports_router)
 api.add_router("", registry_router)
 api.add_router("", delivery_router)
+api.add_router("", exports_router)

@@ -32,11 +32,12 @@ def neutralise(value):
 
 def write_xlsx(
     target: str | IO[bytes],
-    sheets: Iterable[tuple[str, list[str], Iterable[Iterable]]],
+    sheets: Iterable[tuple],
 ) -> None:
     """Write sheets of ``(title, header, rows)`` to ``target`` (a path or a binary file).
 
-    The header row is bold and frozen; every cell goes through ``neutralise``.
+    A sheet may carry a fourth item, its HXL hashtag row, written under the header. The header
+    (and the hashtag row) are bold and frozen; every cell goes through ``neutralise``.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -44,15 +45,17 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title=_sheet_title(title))
-        sheet.freeze_panes = "A2"
-        cells = []
-        for label in header:
-            cell = WriteOnlyCell(sheet, value=neutralise(label))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
+    for title, header, rows, *hxl in sheets:
+        sheet = workbook.create_sheet(title=_sheet_title(str(title)))
+        top = [header, hxl[0]] if hxl and any(hxl[0]) else [header]
+        sheet.freeze_panes = f"A{len(top) + 1}"
+        for line in top:
+            cells = []
+            for label in line:
+                cell = WriteOnlyCell(sheet, value=neutralise(str(label)) if label else None)
+                cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
         for row in rows:
             sheet.append([neutralise(v) for v in row])
     workbook.save(target)

@@ -6,11 +6,14 @@ a period and the stored values are read-only so that the admin cannot bypass a l
 
 from django.contrib import admin
 
+from suivi.audit.admin import AuditedModelAdmin
 from suivi.projects.models import (
     Indicator,
     IndicatorValue,
     PlannedActivity,
     Project,
+    ProjectBudget,
+    ProjectTransaction,
     ReportingPeriod,
     Result,
     Sector,
@@ -24,8 +27,22 @@ class SectorAdmin(admin.ModelAdmin):
     search_fields = ["code", "name_fr", "name_en", "dac_code"]
 
 
+class ProjectBudgetInline(admin.TabularInline):
+    model = ProjectBudget
+    extra = 0
+
+
+class ProjectTransactionInline(admin.TabularInline):
+    model = ProjectTransaction
+    extra = 0
+    raw_id_fields = ["provider", "receiver"]
+
+
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(AuditedModelAdmin):
+    """Budgets per year and transactions (for IATI) are entered here; changes are audited."""
+
+    inlines = [ProjectBudgetInline, ProjectTransactionInline]
     list_display = ["code", "title_fr", "organisation", "status", "start_date", "end_date"]
     list_filter = ["status", "organisation", "currency"]
     search_fields = ["code", "title_fr", "title_en"]

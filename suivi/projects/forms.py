@@ -186,6 +186,14 @@ class ProjectForm(forms.Form):
             self.cleaned_data.get("budget"), _("The budget cannot be negative.")
         )
 
+    def clean_recipient_country(self):
+        code = self.cleaned_data.get("recipient_country", "").strip().upper()
+        if code and (len(code) != 2 or not code.isalpha()):
+            raise forms.ValidationError(
+                _("Write the country's two-letter ISO code: ML for Mali, MR for Mauritania.")
+            )
+        return code
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")

@@ -81,6 +81,26 @@ class Project(Bilingual, OwnedModel):
     )
     sectors = models.ManyToManyField(Sector, blank=True, verbose_name=_("sectors"))
     areas = models.ManyToManyField(Area, blank=True, verbose_name=_("areas"))
+    iati_identifier = models.CharField(
+        _("IATI activity identifier"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The organisation's IATI identifier, a hyphen and the project's own code, for "
+            "example XM-DAC-41114-PROJECT-00126863."
+        ),
+    )
+    humanitarian = models.BooleanField(
+        _("humanitarian"),
+        default=False,
+        help_text=_("Wholly or partly addressing an emergency (the IATI humanitarian flag)."),
+    )
+    recipient_country = models.CharField(
+        _("recipient country (ISO code)"),
+        max_length=2,
+        blank=True,
+        help_text=_("Two letters, ML for Mali or MR for Mauritania."),
+    )
 
     gate = Gate(project="pk", partner=None, donors=True)
 
@@ -450,3 +470,76 @@ class PlannedActivity(Bilingual, OwnedModel):
     @property
     def title(self) -> str:
         return self.localized("title")
+
+
+class ProjectBudget(models.Model):
+    """The budget of a project for one year (IATI budgets cover at most twelve months)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budgets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    value = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+
+    class Meta:
+        ordering = ["project", "year"]
+        verbose_name = _("annual budget")
+        verbose_name_plural = _("annual budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "year"], name="project_budget_unique_year"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="project_budget_value_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.year}: {self.value}"
+
+    def bounds(self) -> tuple[datetime.date, datetime.date]:
+        """The part of the year within the project's dates."""
+        start = max(datetime.date(self.year, 1, 1), self.project.start_date)
+        end = min(datetime.date(self.year, 12, 31), self.project.end_date)
+        return start, end
+
+
+class ProjectTransaction(models.Model):
+    """Money received or spent by a project, as IATI reports it (its TransactionType codes)."""
+
+    class Kind(models.TextChoices):
+        INCOMING_FUNDS = "1", _("Incoming funds")
+        OUTGOING_COMMITMENT = "2", _("Outgoing commitment")
+        DISBURSEMENT = "3", _("Disbursement")
+        EXPENDITURE = "4", _("Expenditure")
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="transactions")
+    kind = models.CharField(_("type"), max_length=2, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    value = models.DecimalField(_("amount"), max_digits=16, decimal_places=2)
+    provider = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provider"),
+    )
+    receiver = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receiver"),
+    )
+    description = models.CharField(_("description"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["project", "date", "id"]
+        verbose_name = _("transaction")
+        verbose_name_plural = _("transactions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(value__gte=0), name="project_transaction_value_gte_0"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} {self.date} {self.get_kind_display()}: {self.value}"

@@ -41,6 +41,9 @@ PROJECT_FIELDS = [
     "end_date",
     "budget",
     "currency",
+    "iati_identifier",
+    "humanitarian",
+    "recipient_country",
 ]
 
 

@@ -105,6 +105,10 @@ def project_detail(request, pk: int):
         "indicator_count": Indicator.objects.visible_to(user).filter(project=project).count(),
         "activity_count": PlannedActivity.objects.visible_to(user).filter(project=project).count(),
         "can_edit": has_role(user, services.PROJECT_MANAGER_ROLES, project),
+        "can_map_dhis2": has_role(user, ME_ROLES, project),
+        "periods": ReportingPeriod.objects.visible_to(user)
+        .filter(project=project)
+        .order_by("start", "kind"),
     }
     return render(request, "projects/project_detail.html", context)
 

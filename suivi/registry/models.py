@@ -197,7 +197,12 @@ class Person(OwnedModel):
 
     @property
     def reference(self) -> str:
-        return f"P-{self.pk:07d}" if self.pk else ""
+        return self.reference_of(self.pk) if self.pk else ""
+
+    @staticmethod
+    def reference_of(pk: int) -> str:
+        """The reference shown to users for the person with primary key ``pk``."""
+        return f"P-{pk:07d}"
 
     def age_on(self, day: datetime.date) -> int | None:
         return ages.age_on(self.birth_date, day)

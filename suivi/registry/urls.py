@@ -5,6 +5,7 @@ from suivi.registry import views
 app_name = "registry"
 urlpatterns = [
     path("persons/", views.person_list, name="person_list"),
+    path("persons/export/", views.person_export, name="person_export"),
     path("persons/new/", views.person_create, name="person_create"),
     path("persons/search/", views.person_search, name="person_search"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),

@@ -11,14 +11,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from suivi.lib import listing
+from suivi.lib import export, listing
 from suivi.lib.forms import add_service_error
 from suivi.places.models import Area, Site
+from suivi.registry import exports as registry_exports
 from suivi.registry import forms, matching, services
 from suivi.registry.models import (
     WG_DOMAINS,
@@ -88,11 +90,8 @@ def _require_data_entry(user) -> list:
 # --- Persons -----------------------------------------------------------------------------------
 
 
-@login_required
-def person_list(request):
-    user = request.user
-    filters = forms.PersonFilterForm(request.GET, user=user)
-    values = filters.values()
+def _filtered_persons(user, values: dict):
+    """The persons the user may see, narrowed by the list's filters (shared by the export)."""
     persons = Person.objects.visible_to(user)
     if values.get("q"):
         persons = services.person_search(persons, values["q"])
@@ -110,6 +109,16 @@ def person_list(request):
         persons = persons.filter(has_disability=values["disability"] == "yes")
     if "area" in values:
         persons = persons.filter(area__in=Area.objects.within(values["area"]))
+    return persons
+
+
+@login_required
+def person_list(request):
+    user = request.user
+    filters = forms.PersonFilterForm(request.GET, user=user)
+    values = filters.values()
+    persons = _filtered_persons(user, values)
+    registrations = Registration.objects.visible_to(user)
     # Newest first by default: it is what the data-entry team checks, and at a million rows it
     # reads the primary key index instead of sorting every visible person by name.
     order = ("family_name", "given_name", "pk") if values.get("q") else ("-pk",)
@@ -126,6 +135,8 @@ def person_list(request):
     )
     page = listing.paginate(request, persons)
     page.object_list = _with_ages(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "registry/person_list.html",
@@ -133,8 +144,29 @@ def person_list(request):
             "page": page,
             "filters": filters,
             "can_create": bool(services.data_entry_projects(user)),
+            "export_query": query.urlencode(),
         },
     )
+
+
+@login_required
+@require_GET
+def person_export(request):
+    """The persons of the list, with its current filters, as CSV or XLSX with an HXL row.
+
+    Only the persons the user may see; donor viewers (aggregates only) get a 404.
+    """
+    user = request.user
+    if not services.data_entry_projects(user):
+        raise Http404
+    fmt = request.GET.get("format", export.CSV)
+    if fmt not in export.FORMATS:
+        fmt = export.CSV
+    filters = forms.PersonFilterForm(request.GET, user=user)
+    persons = _filtered_persons(user, filters.values())
+    table = registry_exports.person_table(user=user, persons=persons, on=timezone.localdate())
+    stamp = timezone.localdate().isoformat()
+    return export.response(table, f"personnes-{stamp}", fmt)
 
 
 @login_required

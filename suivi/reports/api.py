@@ -9,6 +9,7 @@ an indicator entered by hand.
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -18,8 +19,8 @@ from suivi.api.errors import READ_ERRORS, ErrorOut
 from suivi.api.fields import Id
 from suivi.projects import definitions
 from suivi.projects.api import PeriodOut
-from suivi.projects.models import Indicator, ReportingPeriod, Target
-from suivi.reports import indicators
+from suivi.projects.models import Indicator, Project, ReportingPeriod, Target
+from suivi.reports import dhis2, iati, indicators
 
 router = Router(tags=["indicators"])
 
@@ -118,3 +119,85 @@ def indicator_values(request, indicator_id: int, query: Query[ValuesQuery]):
         "achievement": achievement,
         "achievement_status": indicators.achievement_status(achievement),
     }
+
+
+# --- Standard exports ---------------------------------------------------------------------------
+
+exports_router = Router(tags=["exports"])
+
+
+class DataValueOut(Schema):
+    dataElement: str  # noqa: N815 (DHIS2's own field names)
+    period: str
+    orgUnit: str  # noqa: N815
+    categoryOptionCombo: str | None = None  # noqa: N815
+    value: str
+
+
+class DataValueSetOut(Schema):
+    dataValues: list[DataValueOut]  # noqa: N815
+
+
+def _project_and_period(user, project_id: int, period_id: int):
+    project = get_object_or_404(
+        Project.objects.visible_to(user).select_related("organisation"), pk=project_id
+    )
+    period = ReportingPeriod.objects.visible_to(user).filter(project=project, pk=period_id).first()
+    if period is None:
+        raise ValidationError(
+            {
+                "period": _(
+                    "Period %(id)s is not a period of this project: choose one listed by "
+                    "GET /api/v1/projects/%(project)s."
+                )
+                % {"id": period_id, "project": project.pk}
+            }
+        )
+    return project, period
+
+
+@exports_router.get(
+    "/projects/{project_id}/dhis2-data-values",
+    response={200: DataValueSetOut, **READ_ERRORS, 409: ErrorOut},
+    exclude_none=True,
+)
+def dhis2_data_values(request, project_id: int, query: Query[ValuesQuery]):
+    """The project's validated indicator values of a period as a DHIS2 dataValueSets payload.
+
+    POST it as is to DHIS2's ``/api/dataValueSets``. The indicators, their disaggregated cells
+    and the areas go to the data elements, category option combos and organisation units of
+    the project's DHIS2 mapping. 409 (nothing sent) when an indicator is not mapped or not
+    validated for the period, with what to do.
+    """
+    user = request.auth
+    project, period = _project_and_period(user, project_id, query.period)
+    listed = list(
+        Indicator.objects.visible_to(user).filter(project=project).select_related("project")
+    )
+    payload = dhis2.data_value_set(project=project, period=period, listed=listed)
+    if payload.problems:
+        raise HttpError(409, " ".join(payload.problems))
+    return payload.as_json()
+
+
+@exports_router.get(
+    "/projects/{project_id}/iati-activity",
+    response={200: None, **READ_ERRORS, 409: ErrorOut},
+    openapi_extra={
+        "responses": {200: {"description": "IATI 2.03 XML", "content": {"application/xml": {}}}}
+    },
+)
+def iati_activity(request, project_id: int):
+    """The project as an IATI 2.03 activities file (XML), with results and validated actuals.
+
+    409 with what to fill in when the organisation has no IATI identifier, the project no DAC
+    sector code or no recipient country.
+    """
+    user = request.auth
+    project = get_object_or_404(
+        Project.objects.visible_to(user).select_related("organisation"), pk=project_id
+    )
+    problems = iati.problems(project)
+    if problems:
+        raise HttpError(409, " ".join(problems))
+    return HttpResponse(iati.activities_xml([project]), content_type="application/xml")

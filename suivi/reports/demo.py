@@ -41,6 +41,8 @@ from suivi.projects.models import (
     IndicatorValue,
     PlannedActivity,
     Project,
+    ProjectBudget,
+    ProjectTransaction,
     Result,
     Sector,
 )
@@ -1437,6 +1439,10 @@ class _Builder:
                 name=name, defaults={"acronym": acronym, "kind": kind, "country": country}
             )
         self.lead = self.orgs["lead"]
+        if not self.lead.iati_identifier:
+            # XI-IATI: the prefix IATI gives organisations without another registration.
+            self.lead.iati_identifier = f"XI-IATI-{LEAD_ACRONYM}"
+            self.lead.save(update_fields=["iati_identifier"])
         self.users = {}
         # One hash for the shared demo password: hashing is deliberately slow.
         password = make_password(PASSWORD)
@@ -1504,11 +1510,24 @@ class _Builder:
                 "end_date": D(12, 31),
                 "budget": spec["budget"],
                 "currency": spec["currency"],
+                "iati_identifier": f"{self.lead.iati_identifier}-{spec['code']}",
+                "humanitarian": True,
+                "recipient_country": self.areas[spec["areas"][0]].country[:2],
             },
             donors=[self.orgs[k] for k in spec["donors"]],
             partners=[self.orgs[k] for k in spec["partners"]],
             sectors=[self.sectors[k] for k in spec["sectors"]],
             areas=[self.areas[p] for p in spec["areas"]],
+        )
+        ProjectBudget.objects.create(project=project, year=YEAR, value=spec["budget"])
+        ProjectTransaction.objects.create(
+            project=project,
+            kind=ProjectTransaction.Kind.INCOMING_FUNDS,
+            date=D(1, 15),
+            value=spec["budget"] / 2,
+            provider=self.orgs[spec["donors"][0]],
+            receiver=self.lead,
+            description="Première tranche",
         )
         results = {}
         for code, level, fr, en in spec["logframe"]:

@@ -16,6 +16,20 @@ urlpatterns = [
         name="values_compute",
     ),
     path(
+        "projects/<int:pk>/exports/indicators/",
+        views.indicators_export,
+        name="indicators_export",
+    ),
+    path("projects/<int:pk>/exports/5w/", views.fivew_export, name="fivew_export"),
+    path("projects/<int:pk>/exports/iati/", views.iati_project, name="iati_project"),
+    path(
+        "organisations/<int:pk>/exports/iati/",
+        views.iati_organisation,
+        name="iati_organisation",
+    ),
+    path("projects/<int:pk>/exports/dhis2/", views.dhis2_export, name="dhis2_export"),
+    path("projects/<int:pk>/dhis2-mapping/", views.dhis2_mapping, name="dhis2_mapping"),
+    path(
         "indicators/<int:pk>/periods/<int:period_pk>/status/",
         views.values_transition,
         name="values_transition",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -19,7 +20,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
@@ -29,7 +30,7 @@ from django.views.decorators.http import require_POST
 
 from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, has_role
 from suivi.delivery.models import Distribution, Session
-from suivi.lib import ages, listing, periods
+from suivi.lib import ages, export, listing, periods
 from suivi.places.models import Area
 from suivi.projects.models import (
     Dimension,
@@ -41,7 +42,13 @@ from suivi.projects.models import (
 )
 from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
-from suivi.reports import indicators, services
+from suivi.reports import dhis2, exports, iati, indicators, services
+from suivi.reports.models import (
+    UID_PATTERN,
+    Dhis2CategoryOptionCombo,
+    Dhis2DataElement,
+    Dhis2OrgUnit,
+)
 
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
 # Beyond this many combined cells the page (read over slow links) lists only the margins.
@@ -493,3 +500,233 @@ def values_transition(request, pk: int, period_pk: int):
                     % {"period": period.label, "status": label},
                 )
     return _back(indicator, period)
+
+
+# --- Exports ----------------------------------------------------------------------------------
+
+
+def _export_project(user, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(user).select_related("organisation"), pk=pk)
+
+
+def _export_period(request, project: Project) -> ReportingPeriod | None:
+    """The period chosen with ``?period=``; None (with a message saying what to do) if absent."""
+    raw = request.GET.get("period", "").strip()
+    period = None
+    if raw.isdigit():
+        period = (
+            ReportingPeriod.objects.visible_to(request.user)
+            .filter(project=project, pk=int(raw))
+            .first()
+        )
+    if period is None:
+        messages.error(
+            request,
+            _("Period: choose a reporting period of the project %(code)s for the export.")
+            % {"code": project.code},
+        )
+    return period
+
+
+def _export_format(request) -> str:
+    fmt = request.GET.get("format", export.CSV)
+    return fmt if fmt in export.FORMATS else export.CSV
+
+
+def _export_name(what: str, project: Project, period: ReportingPeriod) -> str:
+    return f"{what}-{project.code}-{exports.period_code(period)}"
+
+
+@login_required
+def indicators_export(request, pk: int):
+    """The project's indicators in a period, as HXL-tagged CSV or XLSX.
+
+    The figures are those of the indicator page and of the API; each row says whether its
+    values are validated.
+    """
+    project = _export_project(request.user, pk)
+    period = _export_period(request, project)
+    if period is None:
+        return redirect("projects:detail", pk=project.pk)
+    rows = exports.indicator_rows(user=request.user, project=project, period=period)
+    table = exports.indicator_table(project=project, period=period, rows=rows)
+    return export.response(
+        table, _export_name("indicateurs", project, period), _export_format(request)
+    )
+
+
+@login_required
+def fivew_export(request, pk: int):
+    """The 5W of the project in a period (who, what, where, when, for whom), HXL-tagged."""
+    project = _export_project(request.user, pk)
+    period = _export_period(request, project)
+    if period is None:
+        return redirect("projects:detail", pk=project.pk)
+    rows = exports.fivew_rows(user=request.user, project=project, period=period)
+    table = exports.fivew_table(project=project, period=period, rows=rows)
+    return export.response(table, _export_name("5w", project, period), _export_format(request))
+
+
+def _problems_page(request, project: Project, title: str, problems: list[str]):
+    return render(
+        request,
+        "reports/export_problems.html",
+        {"project": project, "title": title, "problems": problems},
+    )
+
+
+def _xml_download(content: bytes, filename: str) -> HttpResponse:
+    answer = HttpResponse(content, content_type="application/xml; charset=utf-8")
+    answer["Content-Disposition"] = f'attachment; filename="{filename}.xml"'
+    return answer
+
+
+@login_required
+def iati_project(request, pk: int):
+    """The project as an IATI 2.03 activity file, or what to fill in before it can be."""
+    project = _export_project(request.user, pk)
+    problems = iati.problems(project)
+    if problems:
+        return _problems_page(request, project, _("IATI export"), problems)
+    return _xml_download(iati.activities_xml([project]), f"iati-{project.code}")
+
+
+@login_required
+def iati_organisation(request, pk: int):
+    """Every project of an organisation that the user may see, as one IATI activities file."""
+    projects = list(
+        Project.objects.visible_to(request.user)
+        .filter(organisation_id=pk)
+        .select_related("organisation")
+        .order_by("code")
+    )
+    if not projects:
+        raise Http404
+    problems = [p for project in projects for p in iati.problems(project)]
+    if problems:
+        problems = list(dict.fromkeys(problems))
+        return _problems_page(request, projects[0], _("IATI export"), problems)
+    organisation = projects[0].organisation
+    name = organisation.acronym or str(organisation.pk)
+    return _xml_download(iati.activities_xml(projects), f"iati-{name}")
+
+
+@login_required
+def dhis2_export(request, pk: int):
+    """The project's validated indicator values of a period as DHIS2 dataValueSets JSON."""
+    project = _export_project(request.user, pk)
+    period = _export_period(request, project)
+    if period is None:
+        return redirect("projects:detail", pk=project.pk)
+    listed = list(
+        Indicator.objects.visible_to(request.user).filter(project=project).select_related("project")
+    )
+    payload = dhis2.data_value_set(project=project, period=period, listed=listed)
+    if payload.problems:
+        return _problems_page(request, project, _("DHIS2 export"), payload.problems)
+    answer = JsonResponse(payload.as_json())
+    name = _export_name("dhis2", project, period)
+    answer["Content-Disposition"] = f'attachment; filename="{name}.json"'
+    return answer
+
+
+def _mapping_rows(project: Project, indicators_listed: list[Indicator], data) -> tuple:
+    """The mapping form's rows (areas, indicators with their cells) with the values shown."""
+    elements = dict(
+        Dhis2DataElement.objects.filter(indicator__in=indicators_listed).values_list(
+            "indicator_id", "data_element"
+        )
+    )
+    combos = {
+        (c.indicator_id, c.cell): c.category_option_combo
+        for c in Dhis2CategoryOptionCombo.objects.filter(indicator__in=indicators_listed)
+    }
+    units = dict(
+        Dhis2OrgUnit.objects.filter(organisation=project.organisation).values_list(
+            "area_id", "org_unit"
+        )
+    )
+    places = {a.pk: a for a in project.areas.select_related("parent__parent")}
+    home = dhis2.project_area(project)
+    for area in [home, *places.values()]:
+        while area is not None:
+            places.setdefault(area.pk, area)
+            area = area.parent
+    areas = []
+    for area in sorted(places.values(), key=lambda a: a.pcode):
+        name = f"ou_{area.pk}"
+        value = data.get(name, units.get(area.pk, "")) if data else units.get(area.pk, "")
+        areas.append({"area": area, "name": name, "value": value.strip()})
+    rows = []
+    for indicator in indicators_listed:
+        name = f"de_{indicator.pk}"
+        default = elements.get(indicator.pk, "")
+        cells = []
+        for cell in dhis2.mappable_cells(indicator):
+            cell_name = f"coc_{indicator.pk}_{cell}"
+            cell_default = combos.get((indicator.pk, cell), "")
+            labels = _cell_labels(indicators.parse_cell(cell))
+            cells.append(
+                {
+                    "cell": cell,
+                    "name": cell_name,
+                    "label": " · ".join(f"{d}: {v}" for d, v in labels),
+                    "value": (data.get(cell_name, cell_default) if data else cell_default).strip(),
+                }
+            )
+        value = data.get(name, default) if data else default
+        rows.append({"indicator": indicator, "name": name, "value": value.strip(), "cells": cells})
+    return areas, rows
+
+
+@login_required
+def dhis2_mapping(request, pk: int):
+    """Edit which DHIS2 data elements, category option combos and organisation units the
+    project's indicators go to (M&E officers and managers of the project)."""
+    project = _export_project(request.user, pk)
+    if not has_role(request.user, ME_ROLES, project):
+        raise PermissionDenied(_("Only M&E officers and managers of the project do this."))
+    listed = list(
+        Indicator.objects.visible_to(request.user)
+        .filter(project=project)
+        .select_related("project")
+        .order_by("code")
+    )
+    data = request.POST if request.method == "POST" else None
+    areas, rows = _mapping_rows(project, listed, data)
+    errors = []
+    if data is not None:
+        checked = [(a["area"].pcode, a["value"]) for a in areas]
+        for row in rows:
+            checked.append((row["indicator"].code, row["value"]))
+            checked.extend(
+                (f"{row['indicator'].code} {c['label']}", c["value"]) for c in row["cells"]
+            )
+        pattern = re.compile(UID_PATTERN)
+        for where, value in checked:
+            if value and not pattern.match(value):
+                errors.append(
+                    _(
+                        "%(where)s: %(value)s is not a DHIS2 identifier; write its 11 letters "
+                        "and digits, beginning with a letter (f7n9E0hX8qk)."
+                    )
+                    % {"where": where, "value": value}
+                )
+        if not errors:
+            count = services.dhis2_mapping_save(
+                project=project,
+                by=request.user,
+                data_elements={r["indicator"]: r["value"] for r in rows},
+                combos={(r["indicator"], c["cell"]): c["value"] for r in rows for c in r["cells"]},
+                org_units={a["area"]: a["value"] for a in areas},
+            )
+            messages.success(
+                request,
+                _("The DHIS2 mapping is saved (%(count)s changes).") % {"count": count},
+            )
+            return redirect("reports:dhis2_mapping", pk=project.pk)
+    return render(
+        request,
+        "reports/dhis2_mapping.html",
+        {"project": project, "areas": areas, "indicators": rows, "errors": errors},
+    )

@@ -6,6 +6,8 @@ EXPECTED = {
     "/api/v1/projects": {"get"},
     "/api/v1/projects/{project_id}": {"get"},
     "/api/v1/projects/{project_id}/logframe": {"get"},
+    "/api/v1/projects/{project_id}/dhis2-data-values": {"get"},
+    "/api/v1/projects/{project_id}/iati-activity": {"get"},
     "/api/v1/indicators": {"get"},
     "/api/v1/indicators/{indicator_id}": {"get"},
     "/api/v1/indicators/{indicator_id}/values": {"get"},

@@ -215,3 +215,23 @@ def test_anonymous_visitor_is_sent_to_the_login_page(client, world):
     response = client.get(reverse("projects:detail", args=[world.pa.pk]))
     assert response.status_code == 302
     assert reverse("accounts:login") in response["Location"]
+
+
+def test_manager_fills_in_the_iati_facts_of_a_project(world, login):
+    client = login(world.manager_a)
+    url = reverse("projects:edit", args=[world.pa.pk])
+    data = project_post(
+        code="PA-EDU",
+        iati_identifier="XM-OCHA-AGA-PA-EDU",
+        recipient_country="ml",
+        humanitarian="on",
+    )
+    assert client.post(url, data).status_code == 302
+    world.pa.refresh_from_db()
+    assert (world.pa.iati_identifier, world.pa.recipient_country, world.pa.humanitarian) == (
+        "XM-OCHA-AGA-PA-EDU",
+        "ML",
+        True,
+    )
+    refused = client.post(url, project_post(code="PA-EDU", recipient_country="M1"))
+    assert "two-letter ISO code" in text(refused)

@@ -42,3 +42,49 @@ def attended(world):
         disaggregations=["sex"],
     )
     return indicator, quarter(world.pa, 1)
+
+
+@pytest.fixture
+def published(world):
+    """PA-EDU ready for IATI and DHIS2: identifiers, a DAC sector, a country, a budget and a
+    transaction, persons placed in Gao > Ansongo, and a computed indicator by sex and age band
+    whose Q1 2026 figures (1 girl and 1 boy aged 12-17) are validated, with a target."""
+    from suivi.projects import services as project_services
+    from suivi.projects.models import ProjectBudget, ProjectTransaction, Sector
+    from suivi.reports import services as report_services
+
+    w = world
+    w.a.iati_identifier = "XM-OCHA-AGA"
+    w.a.save(update_fields=["iati_identifier"])
+    education = Sector.objects.create(
+        code="education", name_fr="Éducation", name_en="Education", dac_code="11320"
+    )
+    gao = helpers.create_area("ML07", "Gao", 1)
+    ansongo = helpers.create_area("ML0702", "Ansongo", 2, parent=gao)
+    project_services.project_update(
+        project=w.pa,
+        by=w.manager_a,
+        data={"recipient_country": "ML", "humanitarian": True},
+        sectors=[education],
+        areas=[ansongo],
+    )
+    ProjectBudget.objects.create(project=w.pa, year=2026, value=120_000_000)
+    ProjectTransaction.objects.create(
+        project=w.pa, kind="1", date=datetime.date(2026, 1, 15), value=60_000_000, provider=w.donor
+    )
+    for person in (w.person_p, w.person_q):
+        person.area = ansongo
+        person.save(update_fields=["area"])
+    indicator = helpers.create_indicator(
+        w.pa,
+        definition={"source": "attendance", "measure": "persons", "session_kinds": ["training"]},
+        disaggregations=["sex", "age_band"],
+        baseline=0,
+    )
+    q1 = quarter(w.pa, 1)
+    attend(w.session_p, w.person_p)
+    attend(w.session_q, w.person_q)
+    project_services.target_set(indicator=indicator, period=q1, value=4, by=w.me_a)
+    report_services.values_transition(indicator=indicator, period=q1, status="validated", by=w.me_a)
+    w.indicator, w.q1 = indicator, q1
+    return w

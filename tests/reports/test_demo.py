@@ -222,6 +222,20 @@ class TestLoadedDemo:
         assert "No possible duplicate to show." not in page
         assert "Aucun doublon possible" not in page
 
+    def test_the_organisations_projects_export_as_valid_iati(self, db, client):
+        from tests import standards
+
+        client = _log_in(client, "me@suivi.demo")
+        lead = Organisation.objects.get(name=demo.LEAD_NAME)
+        response = client.get(reverse("reports:iati_organisation", args=[lead.pk]))
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith("application/xml")
+        assert standards.iati_schema_errors(response.content) == []
+        assert standards.iati_codelist_errors(response.content) == []
+        assert standards.iati_ruleset_errors(response.content) == []
+        assert response.content.count(b"<iati-activity ") == len(demo.PROJECTS)
+        assert b"<actual " in response.content  # the validated first quarter
+
     def test_the_audit_trail_shows_who_entered_what(self, db):
         assistant = User.objects.get(email="assistant@suivi.demo")
         focal_point = User.objects.get(email="partner@suivi.demo")
