@@ -371,7 +371,7 @@ def _check(criterion: EligibilityCriterion, facts: PersonFacts, day: datetime.da
             return UNKNOWN, _("Date of birth unknown")
         actual = _("Age %(age)s on %(day)s") % {
             "age": age,
-            "day": date_format(day, "SHORT_DATE_FORMAT"),
+            "day": date_format(day, "d/m/Y"),
         }
         return (PASSED if _number_passes(age, op, value) else FAILED), actual
     if name == "household_size":
