@@ -608,6 +608,7 @@ class Compliance:
     """Who passes and who does not pass each criterion of some rule sets, over a list."""
 
     total: int
+    not_passing_count: int
     counts: list[CriterionCount]
     not_passing: QuerySet  # the registrations that fail or lack data for a criterion
 
@@ -617,33 +618,37 @@ class Compliance:
 
 
 def compliance(registrations: QuerySet, rule_sets: Iterable[EligibilityRuleSet]) -> Compliance:
-    """Counts per criterion and the registrations not passing one, computed by the database."""
+    """Counts per criterion and the registrations not passing one, computed by the database.
+
+    The counts come from one query grouping the registrations by their outcomes, so each
+    criterion is evaluated once per registration whatever the number of criteria.
+    """
     annotated, columns = annotate_outcomes(registrations, rule_sets)
-    aggregates = {"total": Count("pk")}
-    for _rule_set, _criterion, column in columns:
-        for outcome in (FAILED, UNKNOWN):
-            aggregates[f"{column}_{outcome}"] = Count("pk", filter=Q(**{column: CODES[outcome]}))
-    figures = annotated.aggregate(**aggregates)
-    counts = []
-    for rule_set, criterion, column in columns:
-        failed, unknown = figures[f"{column}_failed"], figures[f"{column}_unknown"]
-        counts.append(
-            CriterionCount(
-                rule_set,
-                criterion,
-                column,
-                passed=figures["total"] - failed - unknown,
-                failed=failed,
-                unknown=unknown,
-            )
-        )
-    not_passing = annotated.none() if not columns else annotated
-    if columns:
-        any_not_passed = Q()
-        for _rule_set, _criterion, column in columns:
-            any_not_passed |= ~Q(**{column: CODES[PASSED]})
-        not_passing = annotated.filter(any_not_passed)
-    return Compliance(total=figures["total"], counts=counts, not_passing=not_passing)
+    counts = [
+        CriterionCount(rule_set, criterion, column) for rule_set, criterion, column in columns
+    ]
+    names = [column for _rs, _c, column in columns]
+    total = not_passing_count = 0
+    if not names:
+        total = registrations.count()
+        return Compliance(total, 0, counts, annotated.none())
+    for row in annotated.order_by().values(*names).annotate(n=Count("pk")):
+        n = row["n"]
+        total += n
+        if any(row[name] != CODES[PASSED] for name in names):
+            not_passing_count += n
+        for count in counts:
+            code = row[count.column]
+            if code == CODES[FAILED]:
+                count.failed += n
+            elif code == CODES[UNKNOWN]:
+                count.unknown += n
+    for count in counts:
+        count.passed = total - count.failed - count.unknown
+    any_not_passed = Q()
+    for name in names:
+        any_not_passed |= ~Q(**{name: CODES[PASSED]})
+    return Compliance(total, not_passing_count, counts, annotated.filter(any_not_passed))
 
 
 def failures_of(row, counts: list[CriterionCount]) -> list[tuple[CriterionCount, str]]:

@@ -176,7 +176,12 @@ class Person(OwnedModel):
 
     @property
     def reference(self) -> str:
-        return f"P-{self.pk:07d}" if self.pk else ""
+        return self.reference_for(self.pk)
+
+    @staticmethod
+    def reference_for(pk: int | None) -> str:
+        """The reference shown on pages and exports, P-0000123 (for rows read as values)."""
+        return f"P-{pk:07d}" if pk else ""
 
     def age_on(self, day: datetime.date) -> int | None:
         return ages.age_on(self.birth_date, day)

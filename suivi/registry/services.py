@@ -7,6 +7,7 @@ pages and the API; they read only through the access gate.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 from django.core.exceptions import ValidationError
@@ -314,10 +315,10 @@ def project_eligibility_refresh(*, project: Project, by: User | None) -> int:
         Registration.objects.filter(project=project), rule_sets
     )
     names = [column for _rs, _c, column in columns]
-    now = timezone.now()
-    changed = []
+    # Registrations grouped by their new outcome: one UPDATE per outcome and chunk of rows.
+    changed: dict[tuple[str, str], list[int]] = {}
     rows = annotated.values_list("pk", "eligibility", "eligibility_failures", *names)
-    for pk, before, before_failures, *codes in rows.iterator(chunk_size=2000):
+    for pk, before, before_failures, *codes in rows.iterator(chunk_size=5000):
         outcomes = [eligibility.OUTCOMES[code] for code in codes]
         failures = [
             {"criterion": criterion.pk, "status": outcome}
@@ -326,26 +327,23 @@ def project_eligibility_refresh(*, project: Project, by: User | None) -> int:
         ]
         status = eligibility.combined_status(outcomes)
         if status != before or failures != before_failures:
-            changed.append(
-                Registration(
-                    pk=pk,
-                    eligibility=status,
-                    eligibility_failures=failures,
-                    eligibility_evaluated_at=now,
-                )
+            changed.setdefault((status, json.dumps(failures)), []).append(pk)
+    now = timezone.now()
+    for (status, failures), pks in changed.items():
+        for start in range(0, len(pks), 5000):
+            Registration.objects.filter(pk__in=pks[start : start + 5000]).update(
+                eligibility=status,
+                eligibility_failures=json.loads(failures),
+                eligibility_evaluated_at=now,
             )
-    Registration.objects.bulk_update(
-        changed,
-        ["eligibility", "eligibility_failures", "eligibility_evaluated_at"],
-        batch_size=1000,
-    )
+    changed_count = sum(len(pks) for pks in changed.values())
     audit.record(
         actor=by,
         action="project.eligibility_refresh",
         target=project,
-        changes={"changed": len(changed)},
+        changes={"changed": changed_count},
     )
-    return len(changed)
+    return changed_count
 
 
 RULE_SET_FIELDS = ["name", "planned_activity", "reference", "reference_date", "active"]
