@@ -729,7 +729,7 @@ def compliance_report(request, pk: int):
     )
     if request.GET.get("format") == "xlsx":
         return _compliance_xlsx(project, report, rows)
-    page = listing.paginate(request, rows)
+    page = listing.paginate(request, _Counted(rows, report.not_passing_count))
     today = timezone.localdate()
     for registration in page.object_list:
         registration.age = registration.person.age_on(today)
@@ -750,6 +750,23 @@ def compliance_report(request, pk: int):
             "xlsx_query": query.urlencode(),
         },
     )
+
+
+class _Counted:
+    """A queryset whose row count is already known: the paginator does not count it again
+    (over a whole project, counting means evaluating every criterion of every row)."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
 
 
 def _compliance_xlsx(project, report, rows) -> HttpResponse:

@@ -294,3 +294,20 @@ def test_report_of_a_planned_activity_rule_set(world, login):
     page = text(_report(login(world.manager_a), world.pa, rule_set=rule_set.pk))
     assert "Age (years) is at most 15" in page
     assert "2 registrations checked." in page
+
+
+def test_rule_set_is_changed_and_a_fixed_reference_needs_its_date(world, login):
+    rule_set = _rules(world.pa, ("age", "at_most", 15))
+    client = login(world.me_a)
+    url = reverse("registry:rule_set_edit", args=[rule_set.pk])
+    post = {"name": "Enfants", "planned_activity": "", "reference": "fixed", "reference_date": "",
+            "active": "on"}  # fmt: skip
+    response = client.post(url, post)
+    assert response.status_code == 200
+    assert "Give the reference date" in text(response)
+    assert client.post(url, {**post, "reference_date": "2026-09-01"}).status_code == 302
+    rule_set.refresh_from_db()
+    assert (rule_set.name, rule_set.reference_date) == ("Enfants", datetime.date(2026, 9, 1))
+    # Person P is 16 on 01/09/2026: the stored outcome follows the new reference date.
+    assert world.person_p.registrations.get().eligibility == "not_eligible"
+    assert AuditEvent.objects.filter(action="eligibility.rule_set_update").exists()
