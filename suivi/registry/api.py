@@ -356,7 +356,7 @@ def _ineligible(error: services.IneligibleError):
             "failed_criteria": [
                 {
                     "rule_set": r.criterion.rule_set.name,
-                    "criterion": r.criterion.describe(),
+                    "criterion": r.description,
                     "reason": r.reason,
                 }
                 for r in error.failed

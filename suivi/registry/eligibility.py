@@ -260,7 +260,7 @@ def _value_text(spec: FieldSpec, criterion: EligibilityCriterion) -> str:
     if op in (Op.AT_LEAST, Op.AT_MOST):
         return str(value)
     if spec.kind == "area":
-        names = dict(Area.objects.filter(pcode__in=value).values_list("pcode", "name_fr"))
+        names = {area.pcode: area.name for area in Area.objects.filter(pcode__in=value)}
         return ", ".join(f"{names.get(c, c)} ({c})" for c in value)
     return ", ".join(spec.choice_label(c) for c in value)
 
@@ -285,6 +285,7 @@ class CriterionResult:
     criterion: EligibilityCriterion
     outcome: str  # PASSED, FAILED or UNKNOWN
     reason: str
+    description: str = ""  # the criterion in words
 
     @property
     def outcome_label(self) -> str:
@@ -448,8 +449,9 @@ def evaluate(
     evaluation = Evaluation(rule_set=rule_set, day=day)
     for criterion in rule_set.criteria.all():
         outcome, actual = _check(criterion, facts, day)
+        rule = describe(criterion)
         evaluation.results.append(
-            CriterionResult(criterion, outcome, _reason(outcome, actual, describe(criterion)))
+            CriterionResult(criterion, outcome, _reason(outcome, actual, rule), rule)
         )
     return evaluation
 
@@ -601,6 +603,7 @@ class CriterionCount:
     passed: int = 0
     failed: int = 0
     unknown: int = 0
+    description: str = ""  # the criterion in words, written once for the whole report
 
 
 @dataclass
@@ -625,7 +628,8 @@ def compliance(registrations: QuerySet, rule_sets: Iterable[EligibilityRuleSet])
     """
     annotated, columns = annotate_outcomes(registrations, rule_sets)
     counts = [
-        CriterionCount(rule_set, criterion, column) for rule_set, criterion, column in columns
+        CriterionCount(rule_set, criterion, column, description=describe(criterion))
+        for rule_set, criterion, column in columns
     ]
     names = [column for _rs, _c, column in columns]
     total = not_passing_count = 0

@@ -780,8 +780,7 @@ def _compliance_xlsx(project, report, rows) -> HttpResponse:
         _("Unknown (missing data)"),
     ]
     summary = [
-        [c.rule_set.name, c.criterion.describe(), c.passed, c.failed, c.unknown]
-        for c in report.counts
+        [c.rule_set.name, c.description, c.passed, c.failed, c.unknown] for c in report.counts
     ]
     summary.append([_("Registrations"), "", report.total, "", ""])
     header = [
@@ -797,7 +796,6 @@ def _compliance_xlsx(project, report, rows) -> HttpResponse:
         _("Result"),
         _("Reason for registering despite the eligibility rules"),
     ]
-    descriptions = {c.column: c.criterion.describe() for c in report.counts}
     sexes = dict(Sex.choices)
     agency = _("The agency itself")
     fields = [
@@ -824,7 +822,7 @@ def _compliance_xlsx(project, report, rows) -> HttpResponse:
                     r["partner__name"] or agency,
                     r["registered_on"],
                     count.rule_set.name,
-                    descriptions[count.column],
+                    count.description,
                     outcome_labels[outcome],
                     r["override_reason"],
                 ]
