@@ -78,6 +78,14 @@ ROW_URLS = {
     "imports:batch_commit": ["batch"],
     "imports:batch_cancel": ["batch"],
     "imports:batch_errors": ["batch"],
+    "registry:rule_set_list": ["pa"],
+    "registry:rule_set_create": ["pa"],
+    "registry:compliance_report": ["pa"],
+    "registry:rule_set_detail": ["rule_set"],
+    "registry:rule_set_edit": ["rule_set"],
+    "registry:criterion_add": ["rule_set"],
+    "registry:criterion_edit": ["criterion"],
+    "registry:criterion_delete": ["criterion"],
 }
 # Rows of agency B standing in for the rows above when checking what must stay hidden.
 OTHER_SCOPE = {
@@ -173,6 +181,15 @@ def full_world(world, settings, tmp_path):
     helpers.create_person(w.pa, partner=w.p, family_name="Kulibali", given_name="Awa")
     registry_services.duplicates_scan(organisation=w.a, by=None)
     w.candidate = registry_services.DuplicateCandidate.objects.get()
+    # Rules that every person of the world fails, so that the compliance report names them.
+    w.rule_set = registry_services.eligibility_rule_set_create(
+        project=w.pa, by=None, data={"name": "Déplacés internes"}
+    )
+    w.criterion = registry_services.eligibility_criterion_add(
+        rule_set=w.rule_set,
+        by=None,
+        data={"field": "population_group", "operator": "in", "value": ["idp"]},
+    )
     settings.MEDIA_ROOT = tmp_path
     w.batch = import_services.batch_upload(
         by=w.assistant_a,

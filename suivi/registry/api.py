@@ -71,6 +71,25 @@ class RegistrationOut(Schema):
     partner: OrganisationRef | None = Field(description="null: the agency itself")
     registered_on: datetime.date
     status: str
+    eligibility: str = Field(
+        description="eligible, not_eligible, unknown (missing data) or empty (not evaluated): "
+        "the outcome of the project's eligibility rules, evaluated again when the person changes."
+    )
+    override_reason: str = Field(
+        description="Why the person was registered although they failed a rule (empty if not)."
+    )
+
+
+class FailedCriterionOut(Schema):
+    rule_set: str
+    criterion: str = Field(description="The criterion in words.")
+    reason: str = Field(description="What the person's record holds, and the rule it breaks.")
+
+
+class IneligibleOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+    failed_criteria: list[FailedCriterionOut]
 
 
 class ExternalIdOut(Schema):
@@ -199,6 +218,13 @@ class PersonIn(PersonFields):
         description="true registers the person even when likely duplicates exist "
         "(they are answered with 409 otherwise).",
     )
+    override_reason: str = Field(
+        "",
+        max_length=1000,
+        description="Why the person is registered although they fail an eligibility rule of "
+        "the project (answered with 422 and the failed criteria otherwise). Kept, with your "
+        "name, in the audit trail.",
+    )
 
 
 class PersonPatch(PersonFields):
@@ -325,7 +351,31 @@ def person_detail(request, person_id: int):
     return get_object_or_404(persons_for(request.auth), pk=person_id)
 
 
-@router.post("/persons", response={201: PersonOut, **WRITE_ERRORS, 409: DuplicatesOut})
+def _ineligible(error: services.IneligibleError):
+    return Status(
+        422,
+        {
+            "detail": _(
+                "This person does not meet the eligibility rules of the project: send again "
+                "with an override_reason to register them anyway."
+            ),
+            "errors": error.message_dict,
+            "failed_criteria": [
+                {
+                    "rule_set": r.criterion.rule_set.name,
+                    "criterion": r.description,
+                    "reason": r.reason,
+                }
+                for r in error.failed
+            ],
+        },
+    )
+
+
+@router.post(
+    "/persons",
+    response={201: PersonOut, **WRITE_ERRORS, 409: DuplicatesOut, 422: IneligibleOut},
+)
 def person_register(request, payload: PersonIn):
     """Register a person in a project, for a partner or for the agency itself.
 
@@ -336,6 +386,10 @@ def person_register(request, payload: PersonIn):
     is 409 with the candidates, each with a score and the reasons: check them, then send again
     with `"confirm": true` to register anyway (the pairs then wait in the duplicates review
     queue). A registration date in a locked reporting period is refused with 409.
+
+    The project's eligibility rules are checked on the registration date: a person who fails
+    one is refused with 422 and `failed_criteria` (each with its reason), unless
+    `override_reason` says why they are registered anyway.
     """
     user = request.auth
     project = project_for_write(user, payload.project)
@@ -369,17 +423,21 @@ def person_register(request, payload: PersonIn):
                 ],
             },
         )
-    person = services.person_register(
-        organisation=project.organisation,
-        by=user,
-        data=form.person_data(),
-        project=project,
-        partner=cleaned.get("partner"),
-        registered_on=cleaned["registered_on"],
-        specific_needs=cleaned["specific_needs"],
-        external_ids={ExternalId.Scheme.PROGRES: cleaned["progres"]},
-        possible_duplicates=matches,
-    )
+    try:
+        person = services.person_register(
+            organisation=project.organisation,
+            by=user,
+            data=form.person_data(),
+            project=project,
+            partner=cleaned.get("partner"),
+            registered_on=cleaned["registered_on"],
+            specific_needs=cleaned["specific_needs"],
+            external_ids={ExternalId.Scheme.PROGRES: cleaned["progres"]},
+            possible_duplicates=matches,
+            override_reason=cleaned["override_reason"],
+        )
+    except services.IneligibleError as error:
+        return _ineligible(error)
     return Status(201, persons_for(user).get(pk=person.pk))
 
 
@@ -410,3 +468,69 @@ def person_update(request, person_id: int, payload: PersonPatch):
         external_ids={ExternalId.Scheme.PROGRES: form.cleaned_data["progres"]},
     )
     return persons_for(user).get(pk=person.pk)
+
+
+class RegistrationIn(Schema):
+    """The registration of a person already in the registry in another project."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: Id = Field(description="Id of the project that registers the person.")
+    partner: Id | None = Field(
+        None,
+        description="Id of the partner registering the person; null for the agency itself. "
+        "A partner focal point's own partner is used when it is left out.",
+    )
+    registered_on: datetime.date | None = Field(None, description="Default: today.")
+    override_reason: str = Field(
+        "",
+        max_length=1000,
+        description="Why the person is registered although they fail an eligibility rule of "
+        "the project (answered with 422 and the failed criteria otherwise).",
+    )
+
+
+@router.post(
+    "/persons/{person_id}/registrations",
+    response={201: RegistrationOut, **WRITE_ERRORS, 422: IneligibleOut},
+)
+def registration_create(request, person_id: int, payload: RegistrationIn):
+    """Register a person you may see in another project, as the person page does.
+
+    The project's eligibility rules are checked on the registration date: a person who fails
+    one is refused with 422 and `failed_criteria`, unless `override_reason` is given. A person
+    is registered once per project; a date in a locked reporting period is refused with 409.
+    """
+    user = request.auth
+    person = get_object_or_404(Person.objects.visible_to(user), pk=person_id)
+    project = project_for_write(user, payload.project)
+    partner_id = partner_for_write(user, project, payload.partner)
+    registered_on = payload.registered_on or timezone.localdate()
+    refuse_if_period_locked(project, registered_on)
+    form = forms.RegistrationForm(
+        {
+            "project": project.pk,
+            "partner": partner_id or "",
+            "registered_on": registered_on.isoformat(),
+            "override_reason": payload.override_reason,
+        },
+        user=user,
+        projects=[project],
+    )
+    if not form.is_valid():
+        _refuse_form(form)
+    cleaned = form.cleaned_data
+    try:
+        registration = services.registration_create(
+            person=person,
+            project=project,
+            partner=cleaned.get("partner"),
+            registered_on=cleaned["registered_on"],
+            by=user,
+            override_reason=cleaned["override_reason"],
+        )
+    except services.IneligibleError as error:
+        return _ineligible(error)
+    return Status(
+        201, Registration.objects.select_related("project", "partner").get(pk=registration.pk)
+    )

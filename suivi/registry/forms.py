@@ -13,13 +13,15 @@ from suivi.accounts.models import Organisation, User, partner_of
 from suivi.lib import ages
 from suivi.lib.phones import normalise_phone
 from suivi.places.models import Area, Site
-from suivi.projects.models import Project
-from suivi.registry import services
+from suivi.projects.models import PlannedActivity, Project
+from suivi.registry import eligibility, services
 from suivi.registry.models import (
     WG_DOMAINS,
     ConsentScope,
     Difficulty,
     DuplicateCandidate,
+    EligibilityCriterion,
+    EligibilityRuleSet,
     ExternalId,
     Group,
     Person,
@@ -201,6 +203,16 @@ class RegistrationFields(forms.Form):
         self.fields["registered_on"] = forms.DateField(
             label=_("Registration date"), initial=_today, widget=DateInput()
         )
+        self.fields["override_reason"] = forms.CharField(
+            label=_("Reason for registering despite the eligibility rules"),
+            required=False,
+            max_length=1000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_(
+                "Only when the person does not meet the project's eligibility rules: say why "
+                "they are registered anyway. The reason is kept with your name."
+            ),
+        )
 
     def clean_registered_on(self):
         day = self.cleaned_data["registered_on"]
@@ -288,7 +300,7 @@ class PersonForm(RegistrationFields):
             kwargs.setdefault("initial", self.initial_for(person))
         super().__init__(*args, user=user, projects=projects or [], **kwargs)
         if not self.with_registration:
-            for name in ("project", "partner", "registered_on"):
+            for name in ("project", "partner", "registered_on", "override_reason"):
                 self.fields.pop(name, None)
         for name, label in WG_DOMAINS:
             self.fields[name] = forms.ChoiceField(
@@ -603,3 +615,130 @@ class GroupMemberForm(forms.Form):
         if person is not None and self.group.memberships.filter(person=person).exists():
             self.add_error("person", _("This person is already a member of this group."))
         return cleaned
+
+
+# --- Eligibility rules -------------------------------------------------------------------------
+
+
+class RuleSetForm(forms.Form):
+    """A rule set's name, scope (the project or one of its planned activities) and dates."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    planned_activity = forms.ModelChoiceField(
+        queryset=PlannedActivity.objects.none(),
+        label=_("Planned activity"),
+        required=False,
+        empty_label=_("None: the whole project, checked at registration"),
+    )
+    reference = forms.ChoiceField(
+        label=_("Ages are taken on"),
+        choices=EligibilityRuleSet.Reference.choices,
+        widget=forms.RadioSelect,
+        initial=EligibilityRuleSet.Reference.REGISTRATION,
+    )
+    reference_date = forms.DateField(label=_("Reference date"), required=False, widget=DateInput())
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, project: Project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["planned_activity"].queryset = PlannedActivity.objects.filter(
+            project=project
+        ).order_by("start_date", "pk")
+
+    @staticmethod
+    def initial_for(rule_set: EligibilityRuleSet) -> dict:
+        return {name: getattr(rule_set, name) for name in services.RULE_SET_FIELDS}
+
+
+class CriterionForm(forms.Form):
+    """A criterion: the field, the operator, and its value in the boxes the operator uses."""
+
+    field = forms.ChoiceField(label=_("Field"))
+    operator = forms.ChoiceField(label=_("Operator"), choices=EligibilityCriterion.Operator.choices)
+    low = forms.IntegerField(
+        label=_("Minimum"),
+        required=False,
+        help_text=_("For “is between” (with the maximum, or alone) and “is at least”."),
+    )
+    high = forms.IntegerField(
+        label=_("Maximum"), required=False, help_text=_("For “is between” and “is at most”.")
+    )
+    codes = forms.CharField(
+        label=_("Codes"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            "For lists: codes separated by commas, for example F or refugee, idp or ML07, "
+            "ML05 (an area includes its sub-areas) or the codes of specific needs."
+        ),
+    )
+    flag = forms.ChoiceField(
+        label=_("Yes or no"),
+        required=False,
+        choices=[("", "---------"), ("yes", _("Yes")), ("no", _("No"))],
+        help_text=_("For “is”: disability, estimated date of birth."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = eligibility.field_choices()
+
+    @staticmethod
+    def initial_for(criterion: EligibilityCriterion) -> dict:
+        initial = {"field": criterion.field, "operator": criterion.operator}
+        value, op = criterion.value, criterion.operator
+        Op = EligibilityCriterion.Operator
+        if op == Op.BETWEEN:
+            initial["low"], initial["high"] = value
+        elif op == Op.AT_LEAST:
+            initial["low"] = value
+        elif op == Op.AT_MOST:
+            initial["high"] = value
+        elif op == Op.IS:
+            initial["flag"] = "yes" if value else "no"
+        elif isinstance(value, list):
+            initial["codes"] = ", ".join(value)
+        return initial
+
+    def criterion_data(self) -> dict:
+        """The service's data: the value read from the boxes the operator uses."""
+        data = self.cleaned_data
+        Op = EligibilityCriterion.Operator
+        op = data["operator"]
+        if op == Op.BETWEEN:
+            value = [data.get("low"), data.get("high")]
+        elif op == Op.AT_LEAST:
+            value = data.get("low")
+        elif op == Op.AT_MOST:
+            value = data.get("high")
+        elif op == Op.IS:
+            value = {"yes": True, "no": False}.get(data.get("flag") or "")
+        elif op in (Op.PRESENT, Op.ABSENT):
+            value = None
+        else:
+            value = data.get("codes", "")
+        return {"field": data["field"], "operator": op, "value": value}
+
+
+class ComplianceFilterForm(forms.Form):
+    """The compliance report's choices: which rule set, and which partner's registrations."""
+
+    rule_set = forms.ModelChoiceField(
+        queryset=EligibilityRuleSet.objects.none(),
+        label=_("Rule set"),
+        required=False,
+        empty_label=_("Rules checked at registration"),
+    )
+
+    def __init__(self, *args, project: Project, rule_sets, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule_set"].queryset = rule_sets
+        if partners is not None:
+            self.fields["partner"] = forms.ModelChoiceField(
+                queryset=partners, label=_("Partner"), required=False, empty_label=_("All")
+            )
+
+    def values(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Gate, GatedQuerySet, Organisation, OwnedModel, User
 from suivi.lib import ages, names
 from suivi.places.models import Area, Site
-from suivi.projects.models import Bilingual, Project
+from suivi.projects.models import Bilingual, PlannedActivity, Project
 
 
 class Sex(models.TextChoices):
@@ -197,12 +199,12 @@ class Person(OwnedModel):
 
     @property
     def reference(self) -> str:
-        return self.reference_of(self.pk) if self.pk else ""
+        return self.reference_of(self.pk)
 
     @staticmethod
-    def reference_of(pk: int) -> str:
-        """The reference shown to users for the person with primary key ``pk``."""
-        return f"P-{pk:07d}"
+    def reference_of(pk: int | None) -> str:
+        """The reference shown on pages and exports, P-0000123 (also for rows read as values)."""
+        return f"P-{pk:07d}" if pk else ""
 
     def age_on(self, day: datetime.date) -> int | None:
         return ages.age_on(self.birth_date, day)
@@ -270,8 +272,21 @@ class ExternalId(models.Model):
         return f"{self.get_scheme_display()}: {self.value}"
 
 
+class Eligibility(models.TextChoices):
+    """The outcome of the eligibility rules of a project for one registration."""
+
+    NOT_EVALUATED = "", _("Not evaluated")
+    ELIGIBLE = "eligible", _("Eligible")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+    UNKNOWN = "unknown", _("Unknown (missing data)")
+
+
 class Registration(OwnedModel):
-    """A person enrolled in a project by a partner (or by the lead organisation itself)."""
+    """A person enrolled in a project by a partner (or by the lead organisation itself).
+
+    The outcome of the project's eligibility rules is stored with it (``eligibility``); a person
+    who fails a rule is registered only with an override reason, kept with who gave it.
+    """
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
@@ -293,6 +308,33 @@ class Registration(OwnedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    eligibility = models.CharField(
+        _("eligibility"),
+        max_length=12,
+        choices=Eligibility.choices,
+        blank=True,
+        default=Eligibility.NOT_EVALUATED,
+    )
+    # [{"criterion": id, "status": "failed" | "unknown"}] of the criteria not passed.
+    eligibility_failures = models.JSONField(
+        _("criteria not passed"), default=list, blank=True, editable=False
+    )
+    eligibility_evaluated_at = models.DateTimeField(
+        _("eligibility evaluated at"), null=True, blank=True, editable=False
+    )
+    override_reason = models.TextField(
+        _("reason for registering despite the eligibility rules"), blank=True
+    )
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+        verbose_name=_("override given by"),
+    )
+    overridden_at = models.DateTimeField(_("override given at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-registered_on"]
@@ -467,3 +509,126 @@ class PersonMerge(OwnedModel):
 
     def __str__(self) -> str:
         return f"{self.merged_id} -> {self.survivor_id}"
+
+
+# --- Eligibility rules -------------------------------------------------------------------------
+
+
+class EligibilityRuleSet(OwnedModel):
+    """A named set of eligibility criteria of a project, or of one of its planned activities.
+
+    The active rule sets of the project itself (no planned activity) decide whether a person may
+    be registered in it; those of a planned activity are checked on the compliance report.
+    Ages are taken on a fixed reference date or on each person's registration date.
+    """
+
+    class Reference(models.TextChoices):
+        REGISTRATION = "registration", _("The registration date of each person")
+        FIXED = "fixed", _("A fixed date")
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="eligibility_rule_sets",
+        verbose_name=_("project"),
+    )
+    planned_activity = models.ForeignKey(
+        PlannedActivity,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="eligibility_rule_sets",
+        verbose_name=_("planned activity"),
+        help_text=_("Leave empty for rules of the whole project, checked at registration."),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    reference = models.CharField(
+        _("ages and dates taken on"),
+        max_length=12,
+        choices=Reference.choices,
+        default=Reference.REGISTRATION,
+    )
+    reference_date = models.DateField(_("reference date"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    gate = Gate(partner=None)
+
+    class Meta:
+        ordering = ["project", "name", "pk"]
+        verbose_name = _("eligibility rule set")
+        verbose_name_plural = _("eligibility rule sets")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def reference_day(self, registered_on: datetime.date) -> datetime.date:
+        """The date on which ages are taken for a person registered on ``registered_on``."""
+        if self.reference == self.Reference.FIXED and self.reference_date:
+            return self.reference_date
+        return registered_on
+
+    def clean(self):
+        if self.reference == self.Reference.FIXED and not self.reference_date:
+            raise ValidationError(
+                {
+                    "reference_date": _(
+                        "Give the reference date, or take ages on the registration date."
+                    )
+                }
+            )
+        if self.reference == self.Reference.REGISTRATION:
+            self.reference_date = None
+        if (
+            self.planned_activity_id
+            and self.project_id
+            and self.planned_activity.project_id != self.project_id
+        ):
+            raise ValidationError(
+                {"planned_activity": _("This planned activity belongs to another project.")}
+            )
+
+
+class EligibilityCriterion(models.Model):
+    """One criterion of a rule set: a registry field, an operator and the value(s) it compares.
+
+    The fields and the operators each accepts are declared in ``suivi.registry.eligibility``;
+    ``value`` is a list of codes, a ``[minimum, maximum]`` pair, a number or true/false.
+    """
+
+    class Operator(models.TextChoices):
+        IN = "in", _("is one of")
+        NOT_IN = "not_in", _("is none of")
+        BETWEEN = "between", _("is between")
+        AT_LEAST = "at_least", _("is at least")
+        AT_MOST = "at_most", _("is at most")
+        IS = "is", _("is")
+        ANY = "any", _("includes at least one of")
+        ALL = "all", _("includes all of")
+        NONE = "none", _("includes none of")
+        PRESENT = "present", _("is filled in")
+        ABSENT = "absent", _("is empty")
+
+    rule_set = models.ForeignKey(
+        EligibilityRuleSet, on_delete=models.CASCADE, related_name="criteria"
+    )
+    field = models.CharField(_("field"), max_length=40)
+    operator = models.CharField(_("operator"), max_length=10, choices=Operator.choices)
+    value = models.JSONField(_("value"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["rule_set", "pk"]
+        verbose_name = _("eligibility criterion")
+        verbose_name_plural = _("eligibility criteria")
+
+    def __str__(self) -> str:
+        return self.describe()
+
+    def describe(self) -> str:
+        from suivi.registry import eligibility
+
+        return eligibility.describe(self)
+
+    def clean(self):
+        from suivi.registry import eligibility
+
+        self.value = eligibility.clean_criterion(self.field, self.operator, self.value)

@@ -8,6 +8,7 @@ pages and the API; they read only through the access gate.
 from __future__ import annotations
 
 import datetime
+import json
 import re
 
 from django.core import serializers
@@ -30,10 +31,13 @@ from suivi.audit import services as audit
 from suivi.lib.text import accent_pattern
 from suivi.projects.models import Project
 from suivi.projects.services import refuse_if_locked
-from suivi.registry import matching
+from suivi.registry import eligibility, matching
 from suivi.registry.models import (
     WG_DOMAINS,
     DuplicateCandidate,
+    Eligibility,
+    EligibilityCriterion,
+    EligibilityRuleSet,
     ExternalId,
     Group,
     GroupMembership,
@@ -118,11 +122,13 @@ def person_register(
     specific_needs=(),
     external_ids: dict[str, str] | None = None,
     possible_duplicates: list[matching.Match] = (),
+    override_reason: str = "",
 ) -> Person:
     """Create a person and, when a project is given, register them in it for the partner.
 
     ``possible_duplicates``, the likely matches the user chose to register anyway, go to the
-    review queue.
+    review queue. A person who fails the project's eligibility rules is refused (nothing is
+    written) unless ``override_reason`` says why they are registered anyway.
     """
     person = Person(organisation=organisation, **_clean_person_data(data))
     audit.save_new(person, by=by, action="person.register")
@@ -145,6 +151,7 @@ def person_register(
             partner=partner,
             registered_on=registered_on or datetime.date.today(),
             by=by,
+            override_reason=override_reason,
         )
     return person
 
@@ -182,7 +189,42 @@ def person_update(
                 target=person,
                 changes={f"external_id:{scheme}": values for scheme, values in changed.items()},
             )
+    registrations_evaluate(registrations=person.registrations.all(), by=by)
     return person
+
+
+class IneligibleError(ValidationError):
+    """The person fails an eligibility rule of the project and no override reason was given.
+
+    ``evaluations`` holds the outcome of each rule set, to show which criteria failed and why.
+    """
+
+    def __init__(self, evaluations: list[eligibility.Evaluation]):
+        self.evaluations = evaluations
+        reasons = [r.reason for e in evaluations for r in e.failed]
+        super().__init__(
+            {
+                "override_reason": _(
+                    "This person does not meet the eligibility rules of the project: %(reasons)s "
+                    "Give the reason for registering them anyway, or do not register them."
+                )
+                % {"reasons": " ".join(reasons)}
+            }
+        )
+
+    @property
+    def failed(self) -> list[eligibility.CriterionResult]:
+        return [r for e in self.evaluations for r in e.failed]
+
+
+def _stored_outcome(evaluations: list[eligibility.Evaluation]) -> tuple[str, list[dict]]:
+    results = [r for e in evaluations for r in e.results]
+    failures = [
+        {"criterion": r.criterion.pk, "status": r.outcome}
+        for r in results
+        if r.outcome != eligibility.PASSED
+    ]
+    return eligibility.combined_status(r.outcome for r in results), failures
 
 
 @transaction.atomic
@@ -193,10 +235,14 @@ def registration_create(
     partner: Organisation | None,
     registered_on: datetime.date,
     by: User | None,
+    override_reason: str = "",
 ) -> Registration:
     """Register a person in a project for a partner; a person is registered once per project.
 
     Registrations are counted by indicators, so a date in a locked reporting period is refused.
+    The project's eligibility rules are checked on the registration date and their outcome is
+    stored; a person who fails one is registered only with ``override_reason``, recorded with
+    who gave it (``IneligibleError`` otherwise).
     """
     refuse_if_locked(project=project, day=registered_on)
     if partner is not None and partner.pk not in project.partner_ids():
@@ -208,14 +254,205 @@ def registration_create(
                 % {"code": project.code}
             }
         )
+    evaluations = eligibility.evaluate_for_project(person, project, on=registered_on)
+    status, failures = _stored_outcome(evaluations)
+    override_reason = " ".join((override_reason or "").split())
+    overriding = status == Eligibility.NOT_ELIGIBLE
+    if overriding and not override_reason:
+        raise IneligibleError(evaluations)
     registration = Registration(
         organisation_id=project.organisation_id,
         person=person,
         project=project,
         partner=partner,
         registered_on=registered_on,
+        eligibility=status,
+        eligibility_failures=failures,
+        eligibility_evaluated_at=timezone.now(),
     )
-    return audit.save_new(registration, by=by, action="registration.create")
+    if overriding:
+        registration.override_reason = override_reason
+        registration.overridden_by = by if by is not None and by.is_authenticated else None
+        registration.overridden_at = timezone.now()
+    audit.save_new(registration, by=by, action="registration.create")
+    if overriding:
+        audit.record(
+            actor=by,
+            action="registration.eligibility_override",
+            target=registration,
+            changes={
+                "override_reason": override_reason,
+                "failed_criteria": [f["criterion"] for f in failures if f["status"] == "failed"],
+            },
+        )
+    return registration
+
+
+@transaction.atomic
+def registrations_evaluate(*, registrations: QuerySet, by: User | None) -> int:
+    """Evaluate again the project's eligibility rules for each registration and store the
+    outcome; a change of outcome is audited. Returns how many outcomes changed.
+
+    Called when a person's data changes. A registration that no longer passes keeps its
+    place: the compliance report shows it.
+    """
+    changed = 0
+    for registration in registrations.select_related("person", "project"):
+        evaluations = eligibility.evaluate_for_project(
+            registration.person, registration.project, on=registration.registered_on
+        )
+        status, failures = _stored_outcome(evaluations)
+        before = registration.eligibility
+        registration.eligibility = status
+        registration.eligibility_failures = failures
+        registration.eligibility_evaluated_at = timezone.now()
+        registration.save(
+            update_fields=["eligibility", "eligibility_failures", "eligibility_evaluated_at"]
+        )
+        if before != status:
+            changed += 1
+            audit.record(
+                actor=by,
+                action="registration.eligibility",
+                target=registration,
+                changes={"eligibility": [before, status]},
+            )
+    return changed
+
+
+@transaction.atomic
+def project_eligibility_refresh(*, project: Project, by: User | None) -> int:
+    """Store again the eligibility outcome of every registration of the project, computed by
+    the database (after its rules change). Returns how many outcomes changed."""
+    rule_sets = eligibility.registration_rule_sets(project)
+    annotated, columns = eligibility.annotate_outcomes(
+        Registration.objects.filter(project=project), rule_sets
+    )
+    names = [column for _rs, _c, column in columns]
+    # Registrations grouped by their new outcome: one UPDATE per outcome and chunk of rows.
+    changed: dict[tuple[str, str], list[int]] = {}
+    rows = annotated.values_list("pk", "eligibility", "eligibility_failures", *names)
+    for pk, before, before_failures, *codes in rows.iterator(chunk_size=5000):
+        outcomes = [eligibility.OUTCOMES[code] for code in codes]
+        failures = [
+            {"criterion": criterion.pk, "status": outcome}
+            for (_rs, criterion, _col), outcome in zip(columns, outcomes, strict=True)
+            if outcome != eligibility.PASSED
+        ]
+        status = eligibility.combined_status(outcomes)
+        if status != before or failures != before_failures:
+            changed.setdefault((status, json.dumps(failures)), []).append(pk)
+    now = timezone.now()
+    for (status, failures), pks in changed.items():
+        for start in range(0, len(pks), 5000):
+            Registration.objects.filter(pk__in=pks[start : start + 5000]).update(
+                eligibility=status,
+                eligibility_failures=json.loads(failures),
+                eligibility_evaluated_at=now,
+            )
+    changed_count = sum(len(pks) for pks in changed.values())
+    audit.record(
+        actor=by,
+        action="project.eligibility_refresh",
+        target=project,
+        changes={"changed": changed_count},
+    )
+    return changed_count
+
+
+RULE_SET_FIELDS = ["name", "planned_activity", "reference", "reference_date", "active"]
+
+
+@transaction.atomic
+def eligibility_rule_set_create(
+    *, project: Project, by: User | None, data: dict
+) -> EligibilityRuleSet:
+    """Create a rule set of the project (or of one of its planned activities)."""
+    rule_set = EligibilityRuleSet(
+        organisation_id=project.organisation_id,
+        project=project,
+        **{k: v for k, v in data.items() if k in RULE_SET_FIELDS},
+    )
+    audit.save_new(rule_set, by=by, action="eligibility.rule_set_create")
+    return rule_set
+
+
+@transaction.atomic
+def eligibility_rule_set_update(
+    *, rule_set: EligibilityRuleSet, by: User, data: dict
+) -> EligibilityRuleSet:
+    """Change a rule set; the stored outcomes of the project's registrations follow."""
+    audit.save_changes(
+        rule_set, by=by, action="eligibility.rule_set_update", data=data, fields=RULE_SET_FIELDS
+    )
+    project_eligibility_refresh(project=rule_set.project, by=by)
+    return rule_set
+
+
+def _criterion_changes(criterion: EligibilityCriterion) -> dict:
+    return {
+        "rule_set": criterion.rule_set_id,
+        "field": criterion.field,
+        "operator": criterion.operator,
+        "value": criterion.value,
+    }
+
+
+@transaction.atomic
+def eligibility_criterion_add(
+    *, rule_set: EligibilityRuleSet, by: User | None, data: dict
+) -> EligibilityCriterion:
+    """Add a criterion to a rule set; it is checked (field, operator, value) before saving."""
+    criterion = EligibilityCriterion(
+        rule_set=rule_set,
+        field=data.get("field", ""),
+        operator=data.get("operator", ""),
+        value=data.get("value"),
+    )
+    criterion.full_clean()
+    criterion.save()
+    audit.record(
+        actor=by,
+        action="eligibility.criterion_add",
+        target=rule_set,
+        changes={"criterion": criterion.pk, **_criterion_changes(criterion)},
+    )
+    project_eligibility_refresh(project=rule_set.project, by=by)
+    return criterion
+
+
+@transaction.atomic
+def eligibility_criterion_update(
+    *, criterion: EligibilityCriterion, by: User, data: dict
+) -> EligibilityCriterion:
+    """Change a criterion's field, operator or value."""
+    before = _criterion_changes(criterion)
+    for name in ("field", "operator", "value"):
+        if name in data:
+            setattr(criterion, name, data[name])
+    criterion.full_clean()
+    criterion.save()
+    after = _criterion_changes(criterion)
+    changes = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if changes:
+        audit.record(
+            actor=by,
+            action="eligibility.criterion_update",
+            target=criterion.rule_set,
+            changes={"criterion": criterion.pk, **changes},
+        )
+        project_eligibility_refresh(project=criterion.rule_set.project, by=by)
+    return criterion
+
+
+@transaction.atomic
+def eligibility_criterion_delete(*, criterion: EligibilityCriterion, by: User) -> None:
+    """Remove a criterion from its rule set."""
+    rule_set = criterion.rule_set
+    changes = {"criterion": criterion.pk, **_criterion_changes(criterion)}
+    criterion.delete()
+    audit.record(actor=by, action="eligibility.criterion_delete", target=rule_set, changes=changes)
+    project_eligibility_refresh(project=rule_set.project, by=by)
 
 
 @transaction.atomic

@@ -29,4 +29,16 @@ urlpatterns = [
     path("groups/new/", views.group_create, name="group_create"),
     path("groups/<int:pk>/", views.group_detail, name="group_detail"),
     path("groups/<int:pk>/members/add/", views.group_member_add, name="group_member_add"),
+    path("projects/<int:pk>/eligibility/", views.rule_set_list, name="rule_set_list"),
+    path("projects/<int:pk>/eligibility/new/", views.rule_set_create, name="rule_set_create"),
+    path(
+        "projects/<int:pk>/eligibility/report/",
+        views.compliance_report,
+        name="compliance_report",
+    ),
+    path("eligibility/<int:pk>/", views.rule_set_detail, name="rule_set_detail"),
+    path("eligibility/<int:pk>/edit/", views.rule_set_edit, name="rule_set_edit"),
+    path("eligibility/<int:pk>/criteria/add/", views.criterion_add, name="criterion_add"),
+    path("eligibility/criteria/<int:pk>/edit/", views.criterion_edit, name="criterion_edit"),
+    path("eligibility/criteria/<int:pk>/delete/", views.criterion_delete, name="criterion_delete"),
 ]

@@ -7,30 +7,38 @@ need a data-entry role (``services.can_enter_data``); a visible row the user may
 
 from __future__ import annotations
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from suivi.lib import export, listing
+from suivi.accounts.models import DATA_ENTRY_ROLES, ME_ROLES, Organisation, has_role, partner_of
+from suivi.lib import ages, export, listing
 from suivi.lib.forms import add_service_error
+from suivi.lib.xlsx import write_xlsx
 from suivi.places.models import Area, Site
+from suivi.projects.models import Project
+from suivi.registry import eligibility, forms, matching, services
 from suivi.registry import exports as registry_exports
-from suivi.registry import forms, matching, services
 from suivi.registry.models import (
     WG_DOMAINS,
     DuplicateCandidate,
+    EligibilityCriterion,
+    EligibilityRuleSet,
     ExternalId,
     Group,
     Household,
     Person,
     PersonMerge,
     Registration,
+    Sex,
 )
 
 PICKER_FIELDS = {"person", "head"}
@@ -185,15 +193,22 @@ def person_detail(request, pk: int):
         if getattr(person, name)
     ]
     visible_groups = Group.objects.visible_to(user)
+    registrations = list(
+        Registration.objects.visible_to(user)
+        .filter(person=person)
+        .select_related("project", "partner", "overridden_by")
+    )
+    for registration in registrations:
+        registration.evaluations = eligibility.evaluate_for_project(
+            person, registration.project, on=registration.registered_on
+        )
     context = {
         "person": person,
         "household": household,
         "wg_answers": wg,
         "specific_needs": person.specific_needs.all(),
         "external_ids": person.external_ids.all(),
-        "registrations": Registration.objects.visible_to(user)
-        .filter(person=person)
-        .select_related("project", "partner"),
+        "registrations": registrations,
         "group_memberships": person.group_memberships.filter(group__in=visible_groups)
         .select_related("group")
         .order_by("group__name"),
@@ -228,6 +243,7 @@ def person_create(request):
                     specific_needs=data["specific_needs"],
                     external_ids={ExternalId.Scheme.PROGRES: data["progres"]},
                     possible_duplicates=matches,
+                    override_reason=data["override_reason"],
                 )
             except ValidationError as error:
                 _add_service_error(form, error)
@@ -286,6 +302,7 @@ def registration_create(request, pk: int):
                 partner=data["partner"],
                 registered_on=data["registered_on"],
                 by=user,
+                override_reason=data["override_reason"],
             )
         except ValidationError as error:
             _add_service_error(form, error)
@@ -678,3 +695,333 @@ def merge_undo(request, pk: int):
     if merge.candidate_id:
         return redirect("registry:duplicate_detail", pk=merge.candidate_id)
     return redirect("registry:person_detail", pk=merge.merged_id)
+
+
+# --- Eligibility rules and compliance ------------------------------------------------------------
+
+
+def _project_for(user, pk: int) -> Project:
+    """A visible project whose registry work the user takes part in (donors: aggregates only)."""
+    project = get_object_or_404(Project.objects.visible_to(user), pk=pk)
+    if not has_role(user, DATA_ENTRY_ROLES, project):
+        raise PermissionDenied(_("You may not see the eligibility rules of this project."))
+    return project
+
+
+def _require_rule_manager(user, project: Project) -> None:
+    if not has_role(user, ME_ROLES, project):
+        raise PermissionDenied(
+            _("Only the M&E officer, the programme manager or an administrator change the rules.")
+        )
+
+
+def _rule_set_for(user, pk: int) -> EligibilityRuleSet:
+    return get_object_or_404(
+        EligibilityRuleSet.objects.visible_to(user).select_related("project", "planned_activity"),
+        pk=pk,
+    )
+
+
+@login_required
+def rule_set_list(request, pk: int):
+    user = request.user
+    project = _project_for(user, pk)
+    rule_sets = (
+        EligibilityRuleSet.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("planned_activity")
+        .prefetch_related("criteria")
+    )
+    return render(
+        request,
+        "registry/rule_set_list.html",
+        {
+            "project": project,
+            "rule_sets": rule_sets,
+            "can_manage": has_role(user, ME_ROLES, project),
+        },
+    )
+
+
+@login_required
+def rule_set_create(request, pk: int):
+    user = request.user
+    project = _project_for(user, pk)
+    _require_rule_manager(user, project)
+    form = forms.RuleSetForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rule_set = services.eligibility_rule_set_create(
+                project=project, by=user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The rule set is created: add its criteria."))
+            return redirect("registry:rule_set_detail", pk=rule_set.pk)
+    return render(request, "registry/rule_set_form.html", {"form": form, "project": project})
+
+
+@login_required
+def rule_set_detail(request, pk: int):
+    user = request.user
+    rule_set = _rule_set_for(user, pk)
+    project = _project_for(user, rule_set.project_id)
+    return render(
+        request,
+        "registry/rule_set_detail.html",
+        {
+            "rule_set": rule_set,
+            "project": project,
+            "criteria": rule_set.criteria.all(),
+            "can_manage": has_role(user, ME_ROLES, project),
+        },
+    )
+
+
+@login_required
+def rule_set_edit(request, pk: int):
+    user = request.user
+    rule_set = _rule_set_for(user, pk)
+    project = _project_for(user, rule_set.project_id)
+    _require_rule_manager(user, project)
+    form = forms.RuleSetForm(
+        request.POST or None, project=project, initial=forms.RuleSetForm.initial_for(rule_set)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.eligibility_rule_set_update(rule_set=rule_set, by=user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_service_error(form, error)
+        else:
+            messages.success(request, _("The changes are saved."))
+            return redirect("registry:rule_set_detail", pk=rule_set.pk)
+    return render(
+        request,
+        "registry/rule_set_form.html",
+        {"form": form, "project": project, "rule_set": rule_set},
+    )
+
+
+def _criterion_form_page(request, rule_set, criterion=None):
+    user = request.user
+    project = _project_for(user, rule_set.project_id)
+    _require_rule_manager(user, project)
+    initial = forms.CriterionForm.initial_for(criterion) if criterion else None
+    form = forms.CriterionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if criterion is None:
+                services.eligibility_criterion_add(
+                    rule_set=rule_set, by=user, data=form.criterion_data()
+                )
+            else:
+                services.eligibility_criterion_update(
+                    criterion=criterion, by=user, data=form.criterion_data()
+                )
+        except ValidationError as error:
+            # The value is typed in the box its operator uses.
+            add_service_error(form, error, renames={"value": _value_box(form)})
+        else:
+            messages.success(request, _("The criterion is saved."))
+            return redirect("registry:rule_set_detail", pk=rule_set.pk)
+    return render(
+        request,
+        "registry/criterion_form.html",
+        {
+            "form": form,
+            "rule_set": rule_set,
+            "criterion": criterion,
+            "field_operators": [
+                (spec, [EligibilityCriterion.Operator(op).label for op in spec.operators])
+                for spec in eligibility.FIELDS.values()
+            ],
+        },
+    )
+
+
+def _value_box(form) -> str:
+    Op = EligibilityCriterion.Operator
+    op = form.cleaned_data.get("operator")
+    if op in (Op.BETWEEN, Op.AT_LEAST):
+        return "low"
+    if op == Op.AT_MOST:
+        return "high"
+    if op == Op.IS:
+        return "flag"
+    return "codes"
+
+
+@login_required
+def criterion_add(request, pk: int):
+    return _criterion_form_page(request, _rule_set_for(request.user, pk))
+
+
+def _criterion_for(user, pk: int) -> EligibilityCriterion:
+    rule_sets = EligibilityRuleSet.objects.visible_to(user)
+    return get_object_or_404(
+        EligibilityCriterion.objects.filter(rule_set__in=rule_sets).select_related(
+            "rule_set__project"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def criterion_edit(request, pk: int):
+    criterion = _criterion_for(request.user, pk)
+    return _criterion_form_page(request, criterion.rule_set, criterion)
+
+
+@login_required
+def criterion_delete(request, pk: int):
+    user = request.user
+    criterion = _criterion_for(user, pk)
+    rule_set = criterion.rule_set
+    _require_rule_manager(user, _project_for(user, rule_set.project_id))
+    if request.method == "POST":
+        services.eligibility_criterion_delete(criterion=criterion, by=user)
+        messages.success(request, _("The criterion is removed."))
+        return redirect("registry:rule_set_detail", pk=rule_set.pk)
+    return render(
+        request, "registry/criterion_delete.html", {"criterion": criterion, "rule_set": rule_set}
+    )
+
+
+@login_required
+def compliance_report(request, pk: int):
+    """Who passes and who does not pass each criterion, over the project's registrations the
+    user may see (a partner focal point: their own), with an Excel download."""
+    user = request.user
+    project = _project_for(user, pk)
+    rule_sets_qs = EligibilityRuleSet.objects.visible_to(user).filter(project=project, active=True)
+    partners = None
+    if partner_of(user, project) is None:
+        partners = Organisation.objects.filter(pk__in=project.partner_ids()).order_by("name")
+    filters = forms.ComplianceFilterForm(
+        request.GET, project=project, rule_sets=rule_sets_qs, partners=partners
+    )
+    values = filters.values()
+    if "rule_set" in values:
+        rule_sets = [values["rule_set"]]
+    else:
+        rule_sets = eligibility.registration_rule_sets(project)
+    registrations = Registration.objects.visible_to(user).filter(project=project)
+    if "partner" in values:
+        registrations = registrations.filter(partner=values["partner"])
+    report = eligibility.compliance(registrations, rule_sets)
+    rows = report.not_passing.select_related("person", "partner").order_by(
+        "person__family_name", "person__given_name", "pk"
+    )
+    if request.GET.get("format") == "xlsx":
+        return _compliance_xlsx(project, report, rows)
+    page = listing.paginate(request, _Counted(rows, report.not_passing_count))
+    today = timezone.localdate()
+    for registration in page.object_list:
+        registration.age = registration.person.age_on(today)
+        registration.not_passed = eligibility.failures_of(registration, report.counts)
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "xlsx"
+    return render(
+        request,
+        "registry/compliance_report.html",
+        {
+            "project": project,
+            "filters": filters,
+            "report": report,
+            "rule_sets": rule_sets,
+            "page": page,
+            "outcome_labels": eligibility.OUTCOME_LABELS,
+            "xlsx_query": query.urlencode(),
+        },
+    )
+
+
+class _Counted:
+    """A queryset whose row count is already known: the paginator does not count it again
+    (over a whole project, counting means evaluating every criterion of every row)."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+
+def _compliance_xlsx(project, report, rows) -> HttpResponse:
+    today = timezone.localdate()
+    outcome_labels = {k: str(v) for k, v in eligibility.OUTCOME_LABELS.items()}
+    summary_header = [
+        _("Rule set"),
+        _("Criterion"),
+        _("Passed"),
+        _("Failed"),
+        _("Unknown (missing data)"),
+    ]
+    summary = [
+        [c.rule_set.name, c.description, c.passed, c.failed, c.unknown] for c in report.counts
+    ]
+    summary.append([_("Registrations"), "", report.total, "", ""])
+    header = [
+        _("Reference"),
+        _("Family name"),
+        _("Given names"),
+        _("Sex"),
+        _("Age"),
+        _("Partner"),
+        _("Registration date"),
+        _("Rule set"),
+        _("Criterion"),
+        _("Result"),
+        _("Reason for registering despite the eligibility rules"),
+    ]
+    sexes = dict(Sex.choices)
+    agency = _("The agency itself")
+    fields = [
+        "person_id",
+        "person__family_name",
+        "person__given_name",
+        "person__sex",
+        "person__birth_date",
+        "partner__name",
+        "registered_on",
+        "override_reason",
+    ]
+
+    def lines():
+        # Plain values, not model instances: the whole list is written in one pass.
+        for r in rows.values(*fields, *report.columns).iterator(chunk_size=5000):
+            for count, outcome in eligibility.failures_of(r, report.counts):
+                yield [
+                    Person.reference_of(r["person_id"]),
+                    r["person__family_name"],
+                    r["person__given_name"],
+                    sexes.get(r["person__sex"], ""),
+                    ages.age_on(r["person__birth_date"], today),
+                    r["partner__name"] or agency,
+                    r["registered_on"],
+                    count.rule_set.name,
+                    count.description,
+                    outcome_labels[outcome],
+                    r["override_reason"],
+                ]
+
+    buffer = io.BytesIO()
+    write_xlsx(
+        buffer,
+        [(_("Summary"), summary_header, summary), (_("Not passing"), header, lines())],
+    )
+    response = HttpResponse(
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    name = f"conformite-{project.code}-{today.isoformat()}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -66,6 +66,31 @@ BAMAKO, GAO, KOULIKORO, MOPTI, SELIBABY = "ML0901", "ML0703", "ML0206", "ML0506"
 REQUIRED_PCODES = ("ML09", BAMAKO, "ML07", GAO, "ML02", KOULIKORO, "ML05", MOPTI, "MR10", SELIBABY)
 
 
+# Eligibility rules of the demo projects (key: rule set name, criteria), checked at registration.
+ELIGIBILITY_RULES = {
+    "edu": (
+        "Élèves et jeunes réfugiés ou hôtes de 12 à 24 ans à Bamako",
+        [
+            ("age", "between", [12, 24]),
+            ("population_group", "in", ["refugee", "host"]),
+            ("area", "in", ["ML09"]),
+        ],
+    ),
+    "border": (
+        "Participants adultes du Guidimakha",
+        [("age", "at_least", 18), ("area", "in", ["MR10"])],
+    ),
+    "mig": (
+        "Migrants et rapatriés à Bamako et Gao",
+        [("population_group", "in", ["migrant", "returnee"]), ("area", "in", ["ML09", "ML07"])],
+    ),
+    "women": (
+        "Femmes de 18 à 59 ans",
+        [("sex", "in", ["F"]), ("age", "between", [18, 59])],
+    ),
+}
+
+
 def D(month: int, day: int) -> datetime.date:
     return datetime.date(YEAR, month, day)
 
@@ -1400,9 +1425,26 @@ class _Builder:
         self.migrants(contexts["mig"])
         self.women(contexts["women"])
         self.re_registrations(contexts)
+        self.eligibility_rules(contexts)
         for context in contexts.values():
             self.manual_values(context)
             self.close_quarters(context)
+
+    def eligibility_rules(self, contexts: dict[str, ProjectContext]) -> None:
+        """The projects' eligibility rules, written by the M&E officer once the lists exist,
+        as in the field: the compliance report then shows the few registrations outside them
+        (the estimated ages under 12, the men and the women over 59 in the women's groups)."""
+        for key, (name, criteria) in ELIGIBILITY_RULES.items():
+            project = contexts[key].project
+            rule_set = registry.eligibility_rule_set_create(
+                project=project, by=self.me, data={"name": name}
+            )
+            for field_name, operator, value in criteria:
+                registry.eligibility_criterion_add(
+                    rule_set=rule_set,
+                    by=self.me,
+                    data={"field": field_name, "operator": operator, "value": value},
+                )
 
     def reference_data(self) -> None:
         self.areas = {a.pcode: a for a in Area.objects.filter(pcode__in=REQUIRED_PCODES)}

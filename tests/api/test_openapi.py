@@ -13,6 +13,7 @@ EXPECTED = {
     "/api/v1/indicators/{indicator_id}/values": {"get"},
     "/api/v1/persons": {"get", "post"},
     "/api/v1/persons/{person_id}": {"get", "patch"},
+    "/api/v1/persons/{person_id}/registrations": {"post"},
     "/api/v1/sessions": {"get", "post"},
     "/api/v1/sessions/{session_id}": {"get"},
     "/api/v1/sessions/{session_id}/attendance": {"get", "post"},

@@ -158,6 +158,22 @@ class TestLoadedDemo:
                 },
             )
 
+    def test_the_compliance_report_shows_registrations_outside_the_rules(self, db, client):
+        _log_in(client, "manager@suivi.demo")
+        failing = 0
+        for code in CODES.values():
+            project = Project.objects.get(code=code)
+            assert project.eligibility_rule_sets.filter(active=True).exists()
+            response = client.get(reverse("registry:compliance_report", args=[project.pk]))
+            assert response.status_code == 200
+            failing += Registration.objects.filter(
+                project=project, eligibility="not_eligible"
+            ).count()
+        assert failing > 0
+        women = Project.objects.get(code=CODES["women"])
+        page = client.get(reverse("registry:compliance_report", args=[women.pk])).content.decode()
+        assert "Femmes de 18 à 59 ans" in page
+
     def test_no_delivery_is_dated_after_today(self, db):
         assert not Session.objects.filter(date__gt=demo.TODAY).exists()
         assert not Distribution.objects.filter(date__gt=demo.TODAY).exists()
