@@ -42,6 +42,8 @@ ROW_URLS = {
     "projects:indicator_create": ["pa"],
     "projects:period_list": ["pa"],
     "projects:workplan": ["pa"],
+    "reports:logframe_report": ["pa"],
+    "reports:logframe_report_xlsx": ["pa"],
     "projects:activity_create": ["pa"],
     "projects:result_edit": ["result"],
     "reports:indicator_detail": ["indicator"],
@@ -87,6 +89,7 @@ POST_ONLY_PREFIXES = (
     "values_compute",
     "values_transition",
     "token_revoke",
+    "period_validate",
 )
 SKIP = {"set_language", "logout", "login", "admin", "api"}
 

@@ -7,8 +7,9 @@ from decimal import Decimal
 from django.db import transaction
 
 from suivi.accounts.models import User
+from suivi.audit import services as audit
 from suivi.projects import services as projects_services
-from suivi.projects.models import Indicator, Project, ReportingPeriod
+from suivi.projects.models import Indicator, IndicatorValue, Project, ReportingPeriod
 from suivi.reports import indicators
 
 
@@ -63,4 +64,25 @@ def project_compute(*, project: Project, period_kinds=("quarter", "year"), by: U
         for period in periods:
             indicator_compute(indicator=indicator, period=period, by=by)
             count += 1
+    return count
+
+
+@transaction.atomic
+def period_validate(*, period: ReportingPeriod, by: User) -> int:
+    """Validate the values of every indicator of the period's project for that period.
+
+    Computed indicators are computed and stored first (what is validated is what the data says
+    now). Refused when the period is locked. Returns how many indicators had values validated.
+    """
+    period = _fresh_lock(period)
+    count = 0
+    for indicator in period.project.indicators.select_related("project").order_by("code"):
+        changed = values_transition(
+            indicator=indicator,
+            period=period,
+            status=IndicatorValue.Status.VALIDATED,
+            by=by,
+        )
+        count += 1 if changed else 0
+    audit.record(actor=by, action="period.validate", target=period, changes={"indicators": count})
     return count

@@ -20,4 +20,9 @@ urlpatterns = [
         views.values_transition,
         name="values_transition",
     ),
+    path("projects/<int:pk>/logframe/", views.logframe_report, name="logframe_report"),
+    path(
+        "projects/<int:pk>/logframe/xlsx/", views.logframe_report_xlsx, name="logframe_report_xlsx"
+    ),
+    path("periods/<int:pk>/validate/", views.period_validate, name="period_validate"),
 ]

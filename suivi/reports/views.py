@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import functools
 import operator
+import tempfile
 from collections import defaultdict
 from decimal import Decimal
 
@@ -19,17 +20,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, has_role
 from suivi.delivery.models import Distribution, Session
 from suivi.lib import ages, listing, periods
+from suivi.lib.xlsx import write_xlsx
 from suivi.places.models import Area
 from suivi.projects.models import (
     Dimension,
@@ -41,8 +44,9 @@ from suivi.projects.models import (
 )
 from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
-from suivi.reports import indicators, services
+from suivi.reports import indicators, iptt, services
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
 # Beyond this many combined cells the page (read over slow links) lists only the margins.
 CROSS_LIMIT = 100
@@ -493,3 +497,112 @@ def values_transition(request, pk: int, period_pk: int):
                     % {"period": period.label, "status": label},
                 )
     return _back(indicator, period)
+
+
+# --- Logframe report (IPTT) ------------------------------------------------------------------
+
+
+def _project_for(user, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(user), pk=pk)
+
+
+def _kind(request) -> str:
+    raw = request.GET.get("kind", periods.QUARTER)
+    return raw if raw in iptt.KINDS else periods.QUARTER
+
+
+@login_required
+def logframe_report(request, pk: int):
+    """The logframe report: every indicator by period, target against actual, and the LOP.
+
+    An actual links to the persons behind it for those who may see persons (never donors).
+    """
+    user = request.user
+    project = _project_for(user, pk)
+    table = iptt.table(user=user, project=project, kind=_kind(request), today=timezone.localdate())
+    can_see_persons = _can_see_persons(user, project)
+    for row in table.rows:
+        drill = can_see_persons and indicators.has_persons(row.indicator)
+        for cell in row.cells:
+            cell.persons_url = (
+                reverse("reports:indicator_persons", args=[row.indicator.pk, cell.period.pk])
+                if drill and cell.figures is not None
+                else None
+            )
+    can_validate = has_role(user, ME_ROLES, project)
+    context = {
+        "project": project,
+        "table": table,
+        "kind_choices": [(k, ReportingPeriod.Kind(k).label) for k in table.kinds],
+        "can_validate": can_validate,
+        "columns": 3 * len(table.periods) + 5,
+    }
+    statuses = _period_statuses(table) if can_validate else {}
+    for period in table.periods:
+        period.status_label = statuses.get(period.pk, "")
+    return render(request, "reports/logframe_report.html", context)
+
+
+def _period_statuses(table: iptt.Table) -> dict[int, str]:
+    """The least advanced validation status of each period's figures, in words."""
+    out = {}
+    for n, period in enumerate(table.periods):
+        statuses = [
+            row.cells[n].figures.status
+            for row in table.rows
+            if row.cells[n].figures is not None and row.cells[n].figures.status is not None
+        ]
+        if statuses:
+            least = min(statuses, key=indicators.STATUS_ORDER.index)
+            out[period.pk] = str(IndicatorValue.Status(least).label)
+    return out
+
+
+@login_required
+def logframe_report_xlsx(request, pk: int):
+    """The logframe report as an Excel file (the same table as the page)."""
+    user = request.user
+    project = _project_for(user, pk)
+    table = iptt.table(user=user, project=project, kind=_kind(request), today=timezone.localdate())
+    header, rows = iptt.flat_rows(table)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write_xlsx(out, [(_("Logframe report"), header, rows)])
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"{project.code}-iptt-{table.kind}.xlsx",
+        content_type=XLSX_TYPE,
+    )
+
+
+@login_required
+@require_POST
+def period_validate(request, pk: int):
+    """Validate every indicator of a project for one period (computed ones computed first)."""
+    user = request.user
+    period = get_object_or_404(
+        ReportingPeriod.objects.visible_to(user).select_related("project"), pk=pk
+    )
+    project = period.project
+    if not has_role(user, ME_ROLES, project):
+        raise PermissionDenied(_("Only M&E officers and managers of the project do this."))
+    back = reverse("reports:logframe_report", args=[project.pk]) + f"?kind={period.kind}"
+    if period.is_locked:
+        _locked_message(request, period)
+        return redirect(back)
+    try:
+        count = services.period_validate(period=period, by=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(period)s: the values of %(count)s indicator are validated.",
+                "%(period)s: the values of %(count)s indicators are validated.",
+                count,
+            )
+            % {"period": period.label, "count": count},
+        )
+    return redirect(back)
