@@ -44,6 +44,7 @@ ROW_URLS = {
     "projects:workplan": ["pa"],
     "reports:logframe_report": ["pa"],
     "reports:logframe_report_xlsx": ["pa"],
+    "reports:project_dashboard": ["pa"],
     "projects:activity_create": ["pa"],
     "projects:result_edit": ["result"],
     "reports:indicator_detail": ["indicator"],

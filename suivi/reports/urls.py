@@ -24,5 +24,7 @@ urlpatterns = [
     path(
         "projects/<int:pk>/logframe/xlsx/", views.logframe_report_xlsx, name="logframe_report_xlsx"
     ),
+    path("projects/<int:pk>/dashboard/", views.project_dashboard, name="project_dashboard"),
+    path("portfolio/", views.portfolio_dashboard, name="portfolio_dashboard"),
     path("periods/<int:pk>/validate/", views.period_validate, name="period_validate"),
 ]

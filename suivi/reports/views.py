@@ -44,7 +44,7 @@ from suivi.projects.models import (
 )
 from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
-from suivi.reports import indicators, iptt, services
+from suivi.reports import dashboard, indicators, iptt, services
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
@@ -606,3 +606,26 @@ def period_validate(request, pk: int):
             % {"period": period.label, "count": count},
         )
     return redirect(back)
+
+
+# --- Dashboards ------------------------------------------------------------------------------
+
+
+@login_required
+def project_dashboard(request, pk: int):
+    """A project's reach by sex, age and area, its activity by month and its indicators."""
+    project = _project_for(request.user, pk)
+    board = dashboard.build(user=request.user, projects=[project], today=timezone.localdate())
+    return render(request, "reports/dashboard.html", {"project": project, "board": board})
+
+
+@login_required
+def portfolio_dashboard(request):
+    """The same dashboard over every active project the user may see."""
+    projects = list(
+        Project.objects.visible_to(request.user)
+        .filter(status=Project.Status.ACTIVE)
+        .order_by("code")
+    )
+    board = dashboard.build(user=request.user, projects=projects, today=timezone.localdate())
+    return render(request, "reports/dashboard.html", {"project": None, "board": board})
