@@ -45,6 +45,8 @@ ROW_URLS = {
     "reports:logframe_report": ["pa"],
     "reports:logframe_report_xlsx": ["pa"],
     "reports:project_dashboard": ["pa"],
+    "reports:narratives": ["pa"],
+    "reports:photo_file": ["photo"],
     "projects:activity_create": ["pa"],
     "projects:result_edit": ["result"],
     "reports:indicator_detail": ["indicator"],
@@ -91,6 +93,7 @@ POST_ONLY_PREFIXES = (
     "values_transition",
     "token_revoke",
     "period_validate",
+    "photo_remove",
 )
 SKIP = {"set_language", "logout", "login", "admin", "api"}
 
@@ -165,6 +168,7 @@ def full_world(world, settings, tmp_path):
     )
     w.area = w.person_p.area or helpers.create_area()
     settings.MEDIA_ROOT = tmp_path
+    w.photo = helpers.create_report_photo(w.pa, w.period, caption="Photo P")
     w.batch = import_services.batch_upload(
         by=w.assistant_a,
         project=w.pa,

@@ -11,6 +11,7 @@ from suivi.audit import services as audit
 from suivi.projects import services as projects_services
 from suivi.projects.models import Indicator, IndicatorValue, Project, ReportingPeriod
 from suivi.reports import indicators
+from suivi.reports.models import ReportNarrative, ReportPhoto
 
 
 def _fresh_lock(period: ReportingPeriod) -> ReportingPeriod:
@@ -86,3 +87,84 @@ def period_validate(*, period: ReportingPeriod, by: User) -> int:
         count += 1 if changed else 0
     audit.record(actor=by, action="period.validate", target=period, changes={"indicators": count})
     return count
+
+
+# --- Narratives -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def narratives_save(
+    *, project: Project, period: ReportingPeriod, texts: dict[str, str], by: User
+) -> list[ReportNarrative]:
+    """Write the narrative sections of a period (``texts``: section -> text).
+
+    A section left empty keeps its row (and its photos) with an empty text. Only the sections
+    whose text changed are written and audited.
+    """
+    if period.project_id != project.pk:
+        raise ValueError("The period belongs to another project.")
+    existing = {n.section: n for n in ReportNarrative.objects.filter(period=period)}
+    changed = []
+    for section, text in texts.items():
+        section = ReportNarrative.Section(section)
+        text = text.strip()
+        narrative = existing.get(section)
+        if narrative is None:
+            if not text:
+                continue
+            narrative = ReportNarrative(
+                organisation_id=project.organisation_id,
+                project=project,
+                period=period,
+                section=section,
+                text=text,
+                created_by=by,
+            )
+            audit.save_new(narrative, by=by, action="report_narrative.create")
+        elif narrative.text != text:
+            narrative.text = text
+            narrative.save(update_fields=["text", "updated_at"])
+            audit.record(
+                actor=by,
+                action="report_narrative.update",
+                target=narrative,
+                changes={"section": section.value, "characters": len(text)},
+            )
+        else:
+            continue
+        changed.append(narrative)
+    return changed
+
+
+@transaction.atomic
+def photo_add(
+    *, project: Project, period: ReportingPeriod, section: str, image, caption: str, by: User
+) -> ReportPhoto:
+    """Attach a photo to a narrative section of a period (the section is created if needed)."""
+    narrative, _created = ReportNarrative.objects.get_or_create(
+        period=period,
+        section=ReportNarrative.Section(section),
+        defaults={
+            "organisation_id": project.organisation_id,
+            "project": project,
+            "created_by": by,
+        },
+    )
+    photo = ReportPhoto(
+        organisation_id=project.organisation_id,
+        narrative=narrative,
+        image=image,
+        caption=caption.strip(),
+        created_by=by,
+    )
+    return audit.save_new(photo, by=by, action="report_photo.create")
+
+
+@transaction.atomic
+def photo_remove(*, photo: ReportPhoto, by: User) -> None:
+    """Remove a photo and its file."""
+    audit.record(actor=by, action="report_photo.remove", target=photo)
+    name = photo.image.name
+    storage = photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))

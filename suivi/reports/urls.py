@@ -26,5 +26,8 @@ urlpatterns = [
     ),
     path("projects/<int:pk>/dashboard/", views.project_dashboard, name="project_dashboard"),
     path("portfolio/", views.portfolio_dashboard, name="portfolio_dashboard"),
+    path("projects/<int:pk>/narratives/", views.narratives, name="narratives"),
+    path("photos/<int:pk>/", views.photo_file, name="photo_file"),
+    path("photos/<int:pk>/remove/", views.photo_remove, name="photo_remove"),
     path("periods/<int:pk>/validate/", views.period_validate, name="period_validate"),
 ]

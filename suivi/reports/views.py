@@ -15,6 +15,7 @@ import operator
 import tempfile
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, has_role
+from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, Role, has_role
 from suivi.delivery.models import Distribution, Session
 from suivi.lib import ages, listing, periods
 from suivi.lib.xlsx import write_xlsx
@@ -44,9 +45,12 @@ from suivi.projects.models import (
 )
 from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
-from suivi.reports import dashboard, indicators, iptt, services
+from suivi.reports import dashboard, forms, indicators, iptt, services
+from suivi.reports.models import ReportNarrative, ReportPhoto
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Who writes a period's narrative: the project's agency staff, not partners nor donors.
+NARRATIVE_WRITERS = ME_ROLES | {Role.PROJECT_ASSISTANT}
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
 # Beyond this many combined cells the page (read over slow links) lists only the margins.
 CROSS_LIMIT = 100
@@ -629,3 +633,93 @@ def portfolio_dashboard(request):
     )
     board = dashboard.build(user=request.user, projects=projects, today=timezone.localdate())
     return render(request, "reports/dashboard.html", {"project": None, "board": board})
+
+
+# --- Narratives ------------------------------------------------------------------------------
+
+
+def _require_writer(user, project: Project) -> None:
+    if not has_role(user, NARRATIVE_WRITERS, project):
+        raise PermissionDenied(
+            _("The narrative is written by the project's M&E officers, managers and assistants.")
+        )
+
+
+@login_required
+def narratives(request, pk: int):
+    """Write the narrative of a period: achievements, challenges, lessons, success stories."""
+    user = request.user
+    project = _project_for(user, pk)
+    _require_writer(user, project)
+    all_periods = sorted(
+        ReportingPeriod.objects.visible_to(user).filter(project=project), key=_period_order
+    )
+    period = _chosen_period(request, all_periods, timezone.localdate())
+    if period is None:
+        raise Http404(_("This project has no reporting period."))
+    rows = {
+        n.section: n
+        for n in ReportNarrative.objects.visible_to(user)
+        .filter(period=period)
+        .prefetch_related("photos")
+    }
+    initial = {section: n.text for section, n in rows.items()}
+    form = forms.NarrativeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.narratives_save(project=project, period=period, texts=form.texts(), by=user)
+        photo = form.cleaned_data.get("photo")
+        if photo:
+            services.photo_add(
+                project=project,
+                period=period,
+                section=form.cleaned_data.get("photo_section")
+                or ReportNarrative.Section.SUCCESS_STORIES,
+                image=photo,
+                caption=form.cleaned_data.get("caption", ""),
+                by=user,
+            )
+        messages.success(
+            request, _("%(period)s: the narrative is saved.") % {"period": period.label}
+        )
+        return redirect(reverse("reports:narratives", args=[project.pk]) + f"?period={period.pk}")
+    sections = [
+        {
+            "field": form[code],
+            "photos": list(rows[code].photos.all()) if code in rows else [],
+        }
+        for code in ReportNarrative.Section.values
+    ]
+    context = {
+        "project": project,
+        "period": period,
+        "periods": all_periods,
+        "form": form,
+        "sections": sections,
+    }
+    return render(request, "reports/narratives.html", context)
+
+
+def _photo(user, pk: int) -> ReportPhoto:
+    photo = get_object_or_404(
+        ReportPhoto.objects.visible_to(user).select_related("narrative__project"), pk=pk
+    )
+    _require_writer(user, photo.narrative.project)
+    return photo
+
+
+@login_required
+def photo_file(request, pk: int):
+    """A narrative's photo, to the staff who write the narrative."""
+    photo = _photo(request.user, pk)
+    return FileResponse(photo.image.open("rb"), filename=Path(photo.image.name).name)
+
+
+@login_required
+@require_POST
+def photo_remove(request, pk: int):
+    photo = _photo(request.user, pk)
+    narrative = photo.narrative
+    services.photo_remove(photo=photo, by=request.user)
+    messages.success(request, _("The photo is removed."))
+    url = reverse("reports:narratives", args=[narrative.project_id])
+    return redirect(f"{url}?period={narrative.period_id}")
