@@ -168,3 +168,11 @@ def create_report_photo(project, period, section="success_stories", caption="Une
         caption=caption,
         by=None,
     )
+
+
+def create_donor_report(project, quarter, by, language="fr", format="docx"):
+    from suivi.reports import services as report_services
+
+    return report_services.donor_report_generate(
+        project=project, kind="quarterly", language=language, format=format, by=by, quarter=quarter
+    )

@@ -47,6 +47,8 @@ ROW_URLS = {
     "reports:project_dashboard": ["pa"],
     "reports:narratives": ["pa"],
     "reports:photo_file": ["photo"],
+    "reports:donor_reports": ["pa"],
+    "reports:donor_report_file": ["donor_report"],
     "projects:activity_create": ["pa"],
     "projects:result_edit": ["result"],
     "reports:indicator_detail": ["indicator"],
@@ -169,6 +171,7 @@ def full_world(world, settings, tmp_path):
     w.area = w.person_p.area or helpers.create_area()
     settings.MEDIA_ROOT = tmp_path
     w.photo = helpers.create_report_photo(w.pa, w.period, caption="Photo P")
+    w.donor_report = helpers.create_donor_report(w.pa, w.period, by=w.me_a)
     w.batch = import_services.batch_upload(
         by=w.assistant_a,
         project=w.pa,

@@ -108,9 +108,17 @@ def _project_span(project: Project) -> ReportingPeriod:
 
 
 def table(
-    *, user, project: Project, kind: str = periods.QUARTER, today: datetime.date | None = None
+    *,
+    user,
+    project: Project,
+    kind: str = periods.QUARTER,
+    today: datetime.date | None = None,
+    only: list[ReportingPeriod] | None = None,
 ) -> Table:
     """The IPTT of a project as ``user`` may see it (indicators, results, periods gated).
+
+    ``only``: the periods to show instead of every period of ``kind`` (a donor report shows
+    its own; an unsaved period stands for a window that is no reporting period, a week).
 
     Periods of the chosen kind that have not begun are listed with their targets only: an
     open period without data is not computed. Costs one computation per computed indicator and
@@ -121,7 +129,10 @@ def table(
     kinds = [k for k in KINDS if any(p.kind == k for p in all_periods)]
     if kind not in kinds and kinds:
         kind = periods.QUARTER if periods.QUARTER in kinds else kinds[0]
-    chosen = sorted((p for p in all_periods if p.kind == kind), key=lambda p: p.start)
+    if only is not None:
+        chosen, kind = list(only), only[0].kind
+    else:
+        chosen = sorted((p for p in all_periods if p.kind == kind), key=lambda p: p.start)
     years = sorted((p for p in all_periods if p.kind == periods.YEAR), key=lambda p: p.start)
     results = _tree_order(list(Result.objects.visible_to(user).filter(project=project)))
     shown = {r.pk for r in results}

@@ -1,17 +1,22 @@
-"""Workflows of reports: computing indicator values from the rows the teams entered."""
+"""Workflows of reports: computing and validating indicator values, narratives, donor reports."""
 
 from __future__ import annotations
 
+import datetime
+import time
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
 
 from suivi.accounts.models import User
 from suivi.audit import services as audit
+from suivi.lib import periods
 from suivi.projects import services as projects_services
 from suivi.projects.models import Indicator, IndicatorValue, Project, ReportingPeriod
-from suivi.reports import indicators
-from suivi.reports.models import ReportNarrative, ReportPhoto
+from suivi.reports import donor, indicators
+from suivi.reports.models import DonorReport, ReportNarrative, ReportPhoto
 
 
 def _fresh_lock(period: ReportingPeriod) -> ReportingPeriod:
@@ -168,3 +173,69 @@ def photo_remove(*, photo: ReportPhoto, by: User) -> None:
     storage = photo.image.storage
     photo.delete()
     transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Donor reports ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def donor_report_generate(
+    *,
+    project: Project,
+    kind: str,
+    language: str,
+    format: str,
+    by: User,
+    quarter: ReportingPeriod | None = None,
+    month: tuple[int, int] | None = None,
+    week_start: datetime.date | None = None,
+) -> DonorReport:
+    """Generate a donor report and store its file among the project's donor reports.
+
+    Quarterly: the quarter's figures (as ``indicators.figures`` gives them) and narrative.
+    Monthly: the month's reporting period, created with the project's other months when
+    missing, so that its narrative can be written. Weekly: the seven days from ``week_start``,
+    figures computed from the data (indicators entered by hand have none), no narrative.
+    The content is what ``by`` may see. Runs in the request: a quarterly report of a large
+    project takes a few seconds (see bench/reports_scale.py).
+    """
+    started = time.perf_counter()
+    period = quarter
+    if kind == DonorReport.Kind.MONTHLY:
+        year, number = month
+        period = ReportingPeriod.objects.filter(
+            project=project, kind=periods.MONTH, year=year, number=number
+        ).first()
+        if period is None:
+            projects_services.periods_generate(project=project, kind=periods.MONTH, by=by)
+            period = ReportingPeriod.objects.filter(
+                project=project, kind=periods.MONTH, year=year, number=number
+            ).first()
+    start, end = donor.dates_of(kind, quarter=quarter, month=month, week_start=week_start)
+    with translation.override(language):
+        content = donor.content(
+            user=by,
+            project=project,
+            kind=kind,
+            period=period,
+            start=start,
+            end=end,
+            language=language,
+        )
+        data = donor.RENDERERS[format](content)
+    report = DonorReport(
+        organisation_id=project.organisation_id,
+        project=project,
+        period=period,
+        kind=kind,
+        start=start,
+        end=end,
+        language=language,
+        format=format,
+        size=len(data),
+        created_by=by,
+    )
+    name = f"{project.code}-{kind}-{start:%Y%m%d}-{language}.{format}"
+    report.file.save(name, ContentFile(data), save=False)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return audit.save_new(report, by=by, action="donor_report.generate")
