@@ -265,14 +265,26 @@ def run(args) -> None:
         t = time.perf_counter()
         response = client.get(f"{url}?kind={kind}")
         assert response.status_code == 200, response.status_code
-        label = f"logframe report page ({kind})"
+        label = f"logframe report page ({kind}, all open)"
         print(f"{label:<40} {(time.perf_counter() - t) * 1000:>8.0f}")
     current = next((q for q in quarters if q.start <= today <= q.end), quarters[-1])
     previous = quarters[quarters.index(current) - 1]
-    for indicator in made:
-        if indicator.method == "computed":
-            reports.indicator_compute(indicator=indicator, period=quarters[0], by=me)
-    projects.period_lock(period=quarters[0], by=me)
+    # As in real use, the quarters before the previous one are computed, validated and locked.
+    t = time.perf_counter()
+    closed = [q for q in quarters if q.end < previous.start]
+    for quarter in closed:
+        reports.period_validate(period=quarter, by=me)
+        projects.period_lock(period=quarter, by=me)
+    print(
+        f"{'(validating and locking ' + str(len(closed)) + ' quarters)':<40} "
+        f"{(time.perf_counter() - t) * 1000:>8.0f}"
+    )
+    for kind in ("quarter", "quarter"):
+        t = time.perf_counter()
+        response = client.get(f"{url}?kind={kind}")
+        assert response.status_code == 200, response.status_code
+        label = f"logframe report page ({kind}, past locked)"
+        print(f"{label:<40} {(time.perf_counter() - t) * 1000:>8.0f}")
     for quarter, note in ((previous, "open quarter"), (quarters[0], "locked quarter")):
         for fmt in ("docx", "pdf", "xlsx"):
             t = time.perf_counter()

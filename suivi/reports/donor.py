@@ -158,7 +158,7 @@ def chart_png(rows) -> bytes:
         y = n * row_h + 4
         draw.text((4, y), code[:12], fill=(0, 0, 0), font=font)
         if percent is None:
-            draw.text((label_w + 4, y), "—", fill=(120, 120, 120), font=font)
+            draw.text((label_w + 4, y), "-", fill=(120, 120, 120), font=font)
             continue
         w = round(min(float(percent), 150) * scale)
         draw.rectangle([label_w, y, label_w + max(w, 1), y + row_h - 8], fill=COLOURS[colour])

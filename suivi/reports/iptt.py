@@ -18,6 +18,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from suivi.lib import periods
@@ -124,7 +125,7 @@ def table(
     open period without data is not computed. Costs one computation per computed indicator and
     begun open period, plus a fixed number of queries.
     """
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()
     all_periods = list(ReportingPeriod.objects.visible_to(user).filter(project=project))
     kinds = [k for k in KINDS if any(p.kind == k for p in all_periods)]
     if kind not in kinds and kinds:
