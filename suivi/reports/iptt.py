@@ -7,9 +7,9 @@ all read ``table``.
 
 Life of project: the target is the one of the last year for a cumulative indicator (it already
 counts from the start) and the sum of the yearly targets otherwise. The actual of a computed
-indicator is computed over the whole project (each person once); the actual of an indicator
-entered by hand is the latest stored yearly total when cumulative, the sum of the stored yearly
-totals otherwise.
+indicator is computed over the whole project (each person once), or, when it is cumulative, is
+the figure of the latest begun period shown; the actual of an indicator entered by hand is the
+latest stored yearly total when cumulative, the sum of the stored yearly totals otherwise.
 """
 
 from __future__ import annotations
@@ -168,11 +168,16 @@ def table(
     figures = indicators.figures_many(pairs, disaggregated=False)
     span = _project_span(project)
     computed = [i for i in indicator_list if i.method == Indicator.Method.COMPUTED]
-    lop_figures = {
-        i.pk: indicators.Figures(indicators.compute(i, span, disaggregated=False), True, None)
-        for i in computed
-        if project.start_date <= today
-    }
+    # A cumulative indicator already counts from the start: its latest begun period shown is
+    # its life of project so far (no data is dated after today). Others are computed once.
+    latest = max((p for p in chosen if p.start <= today), key=lambda p: p.end, default=None)
+    lop_figures = {}
+    for i in computed:
+        if i.cumulative and latest is not None and (i.pk, latest.pk) in figures:
+            lop_figures[i.pk] = figures[(i.pk, latest.pk)]
+        elif project.start_date <= today:
+            cells = indicators.compute(i, span, disaggregated=False)
+            lop_figures[i.pk] = indicators.Figures(cells, True, None)
     targets = {
         (t.indicator_id, t.period_id): t.value
         for t in Target.objects.visible_to(user).filter(
