@@ -65,6 +65,8 @@ class Table:
     results: list[Result]  # tree order, each with ``depth``
     rows: list[Row]
     lop_label: str = field(default="")
+    year: int | None = None
+    years: list[int] = field(default_factory=list)
 
     def rows_of(self, result: Result) -> list[Row]:
         return [r for r in self.rows if r.result.pk == result.pk]
@@ -115,11 +117,14 @@ def table(
     kind: str = periods.QUARTER,
     today: datetime.date | None = None,
     only: list[ReportingPeriod] | None = None,
+    year: int | None = None,
 ) -> Table:
     """The IPTT of a project as ``user`` may see it (indicators, results, periods gated).
 
     ``only``: the periods to show instead of every period of ``kind`` (a donor report shows
     its own; an unsaved period stands for a window that is no reporting period, a week).
+    ``year``: months and quarters of that year only (default: the year of ``today`` within the
+    project's years); years are always all shown.
 
     Periods of the chosen kind that have not begun are listed with their targets only: an
     open period without data is not computed. Costs one computation per computed indicator and
@@ -134,6 +139,11 @@ def table(
         chosen, kind = list(only), only[0].kind
     else:
         chosen = sorted((p for p in all_periods if p.kind == kind), key=lambda p: p.start)
+    years_of = sorted({p.year for p in all_periods})
+    if only is None and kind != periods.YEAR and years_of:
+        if year not in years_of:
+            year = min(max(today.year, years_of[0]), years_of[-1])
+        chosen = [p for p in chosen if p.year == year]
     years = sorted((p for p in all_periods if p.kind == periods.YEAR), key=lambda p: p.start)
     results = _tree_order(list(Result.objects.visible_to(user).filter(project=project)))
     shown = {r.pk for r in results}
@@ -214,7 +224,7 @@ def table(
                 total = totals[-1] if indicator.cumulative else sum(totals, Decimal(0))
                 lop_fig = indicators.Figures({"": total}, False, None)
         rows.append(Row(indicator, indicator.result, cells, _cell(None, lop_target, lop_fig)))
-    return Table(project, kind, kinds, chosen, results, rows, _("Life of project"))
+    return Table(project, kind, kinds, chosen, results, rows, _("Life of project"), year, years_of)
 
 
 def baseline_text(indicator: Indicator) -> str:

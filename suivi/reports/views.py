@@ -515,6 +515,11 @@ def _kind(request) -> str:
     return raw if raw in iptt.KINDS else periods.QUARTER
 
 
+def _year(request) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
 @login_required
 def logframe_report(request, pk: int):
     """The logframe report: every indicator by period, target against actual, and the LOP.
@@ -523,7 +528,13 @@ def logframe_report(request, pk: int):
     """
     user = request.user
     project = _project_for(user, pk)
-    table = iptt.table(user=user, project=project, kind=_kind(request), today=timezone.localdate())
+    table = iptt.table(
+        user=user,
+        project=project,
+        kind=_kind(request),
+        year=_year(request),
+        today=timezone.localdate(),
+    )
     can_see_persons = _can_see_persons(user, project)
     for row in table.rows:
         drill = can_see_persons and indicators.has_persons(row.indicator)
@@ -567,7 +578,13 @@ def logframe_report_xlsx(request, pk: int):
     """The logframe report as an Excel file (the same table as the page)."""
     user = request.user
     project = _project_for(user, pk)
-    table = iptt.table(user=user, project=project, kind=_kind(request), today=timezone.localdate())
+    table = iptt.table(
+        user=user,
+        project=project,
+        kind=_kind(request),
+        year=_year(request),
+        today=timezone.localdate(),
+    )
     header, rows = iptt.flat_rows(table)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     write_xlsx(out, [(_("Logframe report"), header, rows)])

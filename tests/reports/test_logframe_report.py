@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -187,3 +188,18 @@ def test_locked_quarter_is_not_validated_again(world, login, iptt):
     assert "is locked" in text(response)
     assert not IndicatorValue.objects.filter(period=q1, status="validated").exists()
     assert quarter(world.pa, 1).is_locked
+
+
+def test_quarters_are_shown_one_year_at_a_time(world, login):
+    project = helpers.create_project(
+        world.a, code="PA-2Y", start=datetime.date(2025, 1, 1), end=datetime.date(2026, 12, 31)
+    )
+    client = login(world.me_a)
+    url = reverse("reports:logframe_report", args=[project.pk])
+
+    earlier = client.get(url, {"kind": "quarter", "year": 2025}).context["table"]
+    years = client.get(url, {"kind": "year"}).context["table"]
+
+    assert [p.label for p in earlier.periods] == ["Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"]
+    assert earlier.years == [2025, 2026]
+    assert [p.label for p in years.periods] == ["2025", "2026"]
