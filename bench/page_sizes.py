@@ -66,6 +66,15 @@ def main() -> None:
         ("session list", reverse("delivery:session_list")),
         ("session detail", reverse("delivery:session_detail", args=[session.pk])),
         ("distribution list", reverse("delivery:distribution_list")),
+        ("logframe report", reverse("reports:logframe_report", args=[project.pk])),
+        (
+            "logframe report yr",
+            reverse("reports:logframe_report", args=[project.pk]) + "?kind=year",
+        ),
+        ("project dashboard", reverse("reports:project_dashboard", args=[project.pk])),
+        ("portfolio", reverse("reports:portfolio_dashboard")),
+        ("narratives", reverse("reports:narratives", args=[project.pk])),
+        ("donor reports", reverse("reports:donor_reports", args=[project.pk])),
     ]
     print(f"{'page':<20} {'status':>6} {'html bytes':>11} {'gzip bytes':>11} {'ms':>7}")
     for label, url in pages:

@@ -142,3 +142,37 @@ def create_indicator(project, code="1.1.1", definition=None, disaggregations=(),
 
 
 ROLES = Role
+
+
+def png_bytes(size=(40, 30), colour=(200, 120, 40)) -> bytes:
+    """A small real PNG image."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def create_report_photo(project, period, section="success_stories", caption="Une réussite"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from suivi.reports import services as report_services
+
+    return report_services.photo_add(
+        project=project,
+        period=period,
+        section=section,
+        image=SimpleUploadedFile("photo.png", png_bytes(), content_type="image/png"),
+        caption=caption,
+        by=None,
+    )
+
+
+def create_donor_report(project, quarter, by, language="fr", format="docx"):
+    from suivi.reports import services as report_services
+
+    return report_services.donor_report_generate(
+        project=project, kind="quarterly", language=language, format=format, by=by, quarter=quarter
+    )

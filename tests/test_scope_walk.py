@@ -42,6 +42,13 @@ ROW_URLS = {
     "projects:indicator_create": ["pa"],
     "projects:period_list": ["pa"],
     "projects:workplan": ["pa"],
+    "reports:logframe_report": ["pa"],
+    "reports:logframe_report_xlsx": ["pa"],
+    "reports:project_dashboard": ["pa"],
+    "reports:narratives": ["pa"],
+    "reports:photo_file": ["photo"],
+    "reports:donor_reports": ["pa"],
+    "reports:donor_report_file": ["donor_report"],
     "projects:activity_create": ["pa"],
     "reports:indicators_export": ["pa"],
     "reports:fivew_export": ["pa"],
@@ -105,6 +112,8 @@ POST_ONLY_PREFIXES = (
     "duplicate_merge",
     "duplicate_reject",
     "merge_undo",
+    "period_validate",
+    "photo_remove",
 )
 SKIP = {"set_language", "logout", "login", "admin", "api"}
 
@@ -191,6 +200,8 @@ def full_world(world, settings, tmp_path):
         data={"field": "population_group", "operator": "in", "value": ["idp"]},
     )
     settings.MEDIA_ROOT = tmp_path
+    w.photo = helpers.create_report_photo(w.pa, w.period, caption="Photo P")
+    w.donor_report = helpers.create_donor_report(w.pa, w.period, by=w.me_a)
     w.batch = import_services.batch_upload(
         by=w.assistant_a,
         project=w.pa,

@@ -1,18 +1,30 @@
-"""Workflows of reports: computing indicator values from the rows the teams entered."""
+"""Workflows of reports: computing and validating indicator values, narratives, donor reports."""
 
 from __future__ import annotations
 
+import datetime
+import time
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import translation
 
 from suivi.accounts.models import User
 from suivi.audit import services as audit
+from suivi.lib import periods
 from suivi.places.models import Area
 from suivi.projects import services as projects_services
-from suivi.projects.models import Indicator, Project, ReportingPeriod
-from suivi.reports import indicators
-from suivi.reports.models import Dhis2CategoryOptionCombo, Dhis2DataElement, Dhis2OrgUnit
+from suivi.projects.models import Indicator, IndicatorValue, Project, ReportingPeriod
+from suivi.reports import donor, indicators
+from suivi.reports.models import (
+    Dhis2CategoryOptionCombo,
+    Dhis2DataElement,
+    Dhis2OrgUnit,
+    DonorReport,
+    ReportNarrative,
+    ReportPhoto,
+)
 
 
 def _fresh_lock(period: ReportingPeriod) -> ReportingPeriod:
@@ -140,3 +152,171 @@ def dhis2_mapping_save(
         )
         changed += 1
     return changed
+
+
+@transaction.atomic
+def period_validate(*, period: ReportingPeriod, by: User) -> int:
+    """Validate the values of every indicator of the period's project for that period.
+
+    Computed indicators are computed and stored first (what is validated is what the data says
+    now). Refused when the period is locked. Returns how many indicators had values validated.
+    """
+    period = _fresh_lock(period)
+    count = 0
+    for indicator in period.project.indicators.select_related("project").order_by("code"):
+        changed = values_transition(
+            indicator=indicator,
+            period=period,
+            status=IndicatorValue.Status.VALIDATED,
+            by=by,
+        )
+        count += 1 if changed else 0
+    audit.record(actor=by, action="period.validate", target=period, changes={"indicators": count})
+    return count
+
+
+# --- Narratives -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def narratives_save(
+    *, project: Project, period: ReportingPeriod, texts: dict[str, str], by: User
+) -> list[ReportNarrative]:
+    """Write the narrative sections of a period (``texts``: section -> text).
+
+    A section left empty keeps its row (and its photos) with an empty text. Only the sections
+    whose text changed are written and audited.
+    """
+    if period.project_id != project.pk:
+        raise ValueError("The period belongs to another project.")
+    existing = {n.section: n for n in ReportNarrative.objects.filter(period=period)}
+    changed = []
+    for section, text in texts.items():
+        section = ReportNarrative.Section(section)
+        text = text.strip()
+        narrative = existing.get(section)
+        if narrative is None:
+            if not text:
+                continue
+            narrative = ReportNarrative(
+                organisation_id=project.organisation_id,
+                project=project,
+                period=period,
+                section=section,
+                text=text,
+                created_by=by,
+            )
+            audit.save_new(narrative, by=by, action="report_narrative.create")
+        elif narrative.text != text:
+            narrative.text = text
+            narrative.save(update_fields=["text", "updated_at"])
+            audit.record(
+                actor=by,
+                action="report_narrative.update",
+                target=narrative,
+                changes={"section": section.value, "characters": len(text)},
+            )
+        else:
+            continue
+        changed.append(narrative)
+    return changed
+
+
+@transaction.atomic
+def photo_add(
+    *, project: Project, period: ReportingPeriod, section: str, image, caption: str, by: User
+) -> ReportPhoto:
+    """Attach a photo to a narrative section of a period (the section is created if needed)."""
+    narrative, _created = ReportNarrative.objects.get_or_create(
+        period=period,
+        section=ReportNarrative.Section(section),
+        defaults={
+            "organisation_id": project.organisation_id,
+            "project": project,
+            "created_by": by,
+        },
+    )
+    photo = ReportPhoto(
+        organisation_id=project.organisation_id,
+        narrative=narrative,
+        image=image,
+        caption=caption.strip(),
+        created_by=by,
+    )
+    return audit.save_new(photo, by=by, action="report_photo.create")
+
+
+@transaction.atomic
+def photo_remove(*, photo: ReportPhoto, by: User) -> None:
+    """Remove a photo and its file."""
+    audit.record(actor=by, action="report_photo.remove", target=photo)
+    name = photo.image.name
+    storage = photo.image.storage
+    photo.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Donor reports ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def donor_report_generate(
+    *,
+    project: Project,
+    kind: str,
+    language: str,
+    format: str,
+    by: User,
+    quarter: ReportingPeriod | None = None,
+    month: tuple[int, int] | None = None,
+    week_start: datetime.date | None = None,
+) -> DonorReport:
+    """Generate a donor report and store its file among the project's donor reports.
+
+    Quarterly: the quarter's figures (as ``indicators.figures`` gives them) and narrative.
+    Monthly: the month's reporting period, created with the project's other months when
+    missing, so that its narrative can be written. Weekly: the seven days from ``week_start``,
+    figures computed from the data (indicators entered by hand have none), no narrative.
+    The content is what ``by`` may see. Runs in the request: a quarterly report of a large
+    project takes a few seconds (see bench/reports_scale.py).
+    """
+    started = time.perf_counter()
+    period = quarter
+    if kind == DonorReport.Kind.MONTHLY:
+        year, number = month
+        period = ReportingPeriod.objects.filter(
+            project=project, kind=periods.MONTH, year=year, number=number
+        ).first()
+        if period is None:
+            projects_services.periods_generate(project=project, kind=periods.MONTH, by=by)
+            period = ReportingPeriod.objects.filter(
+                project=project, kind=periods.MONTH, year=year, number=number
+            ).first()
+    start, end = donor.dates_of(kind, quarter=quarter, month=month, week_start=week_start)
+    with translation.override(language):
+        content = donor.content(
+            user=by,
+            project=project,
+            kind=kind,
+            period=period,
+            start=start,
+            end=end,
+            language=language,
+        )
+        data = donor.RENDERERS[format](content)
+    report = DonorReport(
+        organisation_id=project.organisation_id,
+        project=project,
+        period=period,
+        kind=kind,
+        start=start,
+        end=end,
+        language=language,
+        format=format,
+        size=len(data),
+        created_by=by,
+    )
+    name = f"{project.code}-{kind}-{start:%Y%m%d}-{language}.{format}"
+    report.file.save(name, ContentFile(data), save=False)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return audit.save_new(report, by=by, action="donor_report.generate")

@@ -34,4 +34,16 @@ urlpatterns = [
         views.values_transition,
         name="values_transition",
     ),
+    path("projects/<int:pk>/logframe/", views.logframe_report, name="logframe_report"),
+    path(
+        "projects/<int:pk>/logframe/xlsx/", views.logframe_report_xlsx, name="logframe_report_xlsx"
+    ),
+    path("projects/<int:pk>/dashboard/", views.project_dashboard, name="project_dashboard"),
+    path("portfolio/", views.portfolio_dashboard, name="portfolio_dashboard"),
+    path("projects/<int:pk>/narratives/", views.narratives, name="narratives"),
+    path("photos/<int:pk>/", views.photo_file, name="photo_file"),
+    path("photos/<int:pk>/remove/", views.photo_remove, name="photo_remove"),
+    path("projects/<int:pk>/donor-reports/", views.donor_reports, name="donor_reports"),
+    path("donor-reports/<int:pk>/", views.donor_report_file, name="donor_report_file"),
+    path("periods/<int:pk>/validate/", views.period_validate, name="period_validate"),
 ]

@@ -13,24 +13,28 @@ import datetime
 import functools
 import operator
 import re
+import tempfile
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, has_role
+from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, Role, has_role
 from suivi.delivery.models import Distribution, Session
 from suivi.lib import ages, export, listing, periods
+from suivi.lib.xlsx import write_xlsx
 from suivi.places.models import Area
 from suivi.projects.models import (
     Dimension,
@@ -42,14 +46,20 @@ from suivi.projects.models import (
 )
 from suivi.registry import services as registry_services
 from suivi.registry.models import Person, PopulationGroup, Registration, Sex
-from suivi.reports import dhis2, exports, iati, indicators, services
+from suivi.reports import dashboard, dhis2, exports, forms, iati, indicators, iptt, services
 from suivi.reports.models import (
     UID_PATTERN,
     Dhis2CategoryOptionCombo,
     Dhis2DataElement,
     Dhis2OrgUnit,
+    DonorReport,
+    ReportNarrative,
+    ReportPhoto,
 )
 
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Who writes a period's narrative: the project's agency staff, not partners nor donors.
+NARRATIVE_WRITERS = ME_ROLES | {Role.PROJECT_ASSISTANT}
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
 # Beyond this many combined cells the page (read over slow links) lists only the margins.
 CROSS_LIMIT = 100
@@ -729,4 +739,321 @@ def dhis2_mapping(request, pk: int):
         request,
         "reports/dhis2_mapping.html",
         {"project": project, "areas": areas, "indicators": rows, "errors": errors},
+    )
+
+
+# --- Logframe report (IPTT) ------------------------------------------------------------------
+
+
+def _project_for(user, pk: int) -> Project:
+    return get_object_or_404(Project.objects.visible_to(user), pk=pk)
+
+
+def _kind(request) -> str:
+    raw = request.GET.get("kind", periods.QUARTER)
+    return raw if raw in iptt.KINDS else periods.QUARTER
+
+
+def _year(request) -> int | None:
+    raw = request.GET.get("year", "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+def logframe_report(request, pk: int):
+    """The logframe report: every indicator by period, target against actual, and the LOP.
+
+    An actual links to the persons behind it for those who may see persons (never donors).
+    """
+    user = request.user
+    project = _project_for(user, pk)
+    table = iptt.table(
+        user=user,
+        project=project,
+        kind=_kind(request),
+        year=_year(request),
+        today=timezone.localdate(),
+    )
+    can_see_persons = _can_see_persons(user, project)
+    for row in table.rows:
+        drill = can_see_persons and indicators.has_persons(row.indicator)
+        for cell in row.cells:
+            cell.persons_url = (
+                reverse("reports:indicator_persons", args=[row.indicator.pk, cell.period.pk])
+                if drill and cell.figures is not None
+                else None
+            )
+    can_validate = has_role(user, ME_ROLES, project)
+    context = {
+        "project": project,
+        "table": table,
+        "kind_choices": [(k, ReportingPeriod.Kind(k).label) for k in table.kinds],
+        "can_validate": can_validate,
+        "columns": 3 * len(table.periods) + 5,
+    }
+    statuses = _period_statuses(table) if can_validate else {}
+    for period in table.periods:
+        period.status_label = statuses.get(period.pk, "")
+    return render(request, "reports/logframe_report.html", context)
+
+
+def _period_statuses(table: iptt.Table) -> dict[int, str]:
+    """The least advanced validation status of each period's figures, in words."""
+    out = {}
+    for n, period in enumerate(table.periods):
+        statuses = [
+            row.cells[n].figures.status
+            for row in table.rows
+            if row.cells[n].figures is not None and row.cells[n].figures.status is not None
+        ]
+        if statuses:
+            least = min(statuses, key=indicators.STATUS_ORDER.index)
+            out[period.pk] = str(IndicatorValue.Status(least).label)
+    return out
+
+
+@login_required
+def logframe_report_xlsx(request, pk: int):
+    """The logframe report as an Excel file (the same table as the page)."""
+    user = request.user
+    project = _project_for(user, pk)
+    table = iptt.table(
+        user=user,
+        project=project,
+        kind=_kind(request),
+        year=_year(request),
+        today=timezone.localdate(),
+    )
+    header, rows = iptt.flat_rows(table)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    write_xlsx(out, [(_("Logframe report"), header, rows)])
+    out.seek(0)
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=f"{project.code}-iptt-{table.kind}.xlsx",
+        content_type=XLSX_TYPE,
+    )
+
+
+@login_required
+@require_POST
+def period_validate(request, pk: int):
+    """Validate every indicator of a project for one period (computed ones computed first)."""
+    user = request.user
+    period = get_object_or_404(
+        ReportingPeriod.objects.visible_to(user).select_related("project"), pk=pk
+    )
+    project = period.project
+    if not has_role(user, ME_ROLES, project):
+        raise PermissionDenied(_("Only M&E officers and managers of the project do this."))
+    back = reverse("reports:logframe_report", args=[project.pk]) + f"?kind={period.kind}"
+    if period.is_locked:
+        _locked_message(request, period)
+        return redirect(back)
+    try:
+        count = services.period_validate(period=period, by=user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(period)s: the values of %(count)s indicator are validated.",
+                "%(period)s: the values of %(count)s indicators are validated.",
+                count,
+            )
+            % {"period": period.label, "count": count},
+        )
+    return redirect(back)
+
+
+# --- Dashboards ------------------------------------------------------------------------------
+
+
+@login_required
+def project_dashboard(request, pk: int):
+    """A project's reach by sex, age and area, its activity by month and its indicators."""
+    project = _project_for(request.user, pk)
+    board = dashboard.build(user=request.user, projects=[project], today=timezone.localdate())
+    return render(request, "reports/dashboard.html", {"project": project, "board": board})
+
+
+@login_required
+def portfolio_dashboard(request):
+    """The same dashboard over every active project the user may see."""
+    projects = list(
+        Project.objects.visible_to(request.user)
+        .filter(status=Project.Status.ACTIVE)
+        .order_by("code")
+    )
+    board = dashboard.build(user=request.user, projects=projects, today=timezone.localdate())
+    return render(request, "reports/dashboard.html", {"project": None, "board": board})
+
+
+# --- Narratives ------------------------------------------------------------------------------
+
+
+def _require_writer(user, project: Project) -> None:
+    if not has_role(user, NARRATIVE_WRITERS, project):
+        raise PermissionDenied(
+            _("The narrative is written by the project's M&E officers, managers and assistants.")
+        )
+
+
+@login_required
+def narratives(request, pk: int):
+    """Write the narrative of a period: achievements, challenges, lessons, success stories."""
+    user = request.user
+    project = _project_for(user, pk)
+    _require_writer(user, project)
+    all_periods = sorted(
+        ReportingPeriod.objects.visible_to(user).filter(project=project), key=_period_order
+    )
+    period = _chosen_period(request, all_periods, timezone.localdate())
+    if period is None:
+        raise Http404(_("This project has no reporting period."))
+    rows = {
+        n.section: n
+        for n in ReportNarrative.objects.visible_to(user)
+        .filter(period=period)
+        .prefetch_related("photos")
+    }
+    initial = {section: n.text for section, n in rows.items()}
+    form = forms.NarrativeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.narratives_save(project=project, period=period, texts=form.texts(), by=user)
+        photo = form.cleaned_data.get("photo")
+        if photo:
+            services.photo_add(
+                project=project,
+                period=period,
+                section=form.cleaned_data.get("photo_section")
+                or ReportNarrative.Section.SUCCESS_STORIES,
+                image=photo,
+                caption=form.cleaned_data.get("caption", ""),
+                by=user,
+            )
+        messages.success(
+            request, _("%(period)s: the narrative is saved.") % {"period": period.label}
+        )
+        return redirect(reverse("reports:narratives", args=[project.pk]) + f"?period={period.pk}")
+    sections = [
+        {
+            "field": form[code],
+            "photos": list(rows[code].photos.all()) if code in rows else [],
+        }
+        for code in ReportNarrative.Section.values
+    ]
+    context = {
+        "project": project,
+        "period": period,
+        "periods": all_periods,
+        "form": form,
+        "sections": sections,
+    }
+    return render(request, "reports/narratives.html", context)
+
+
+def _photo(user, pk: int) -> ReportPhoto:
+    photo = get_object_or_404(
+        ReportPhoto.objects.visible_to(user).select_related("narrative__project"), pk=pk
+    )
+    _require_writer(user, photo.narrative.project)
+    return photo
+
+
+@login_required
+def photo_file(request, pk: int):
+    """A narrative's photo, to the staff who write the narrative."""
+    photo = _photo(request.user, pk)
+    return FileResponse(photo.image.open("rb"), filename=Path(photo.image.name).name)
+
+
+@login_required
+@require_POST
+def photo_remove(request, pk: int):
+    photo = _photo(request.user, pk)
+    narrative = photo.narrative
+    services.photo_remove(photo=photo, by=request.user)
+    messages.success(request, _("The photo is removed."))
+    url = reverse("reports:narratives", args=[narrative.project_id])
+    return redirect(f"{url}?period={narrative.period_id}")
+
+
+# --- Donor reports ---------------------------------------------------------------------------
+
+DONOR_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": XLSX_TYPE,
+    "pdf": "application/pdf",
+}
+
+
+@login_required
+def donor_reports(request, pk: int):
+    """The project's donor reports, and the form to generate one (for the staff who write)."""
+    user = request.user
+    project = _project_for(user, pk)
+    can_generate = has_role(user, NARRATIVE_WRITERS, project)
+    quarters = sorted(
+        ReportingPeriod.objects.visible_to(user).filter(project=project, kind=periods.QUARTER),
+        key=_period_order,
+    )
+    current = _current_quarter(quarters, timezone.localdate())
+    form = forms.DonorReportForm(
+        request.POST or None,
+        quarters=quarters,
+        initial={
+            "kind": DonorReport.Kind.QUARTERLY,
+            "quarter": current.pk if current else "",
+            "language": "fr",
+        },
+    )
+    if request.method == "POST":
+        if not can_generate:
+            raise PermissionDenied(
+                _("Donor reports are generated by the project's M&E officers and managers.")
+            )
+        if form.is_valid():
+            data = form.cleaned_data
+            report = services.donor_report_generate(
+                project=project,
+                kind=data["kind"],
+                language=data["language"],
+                format=data["format"],
+                by=user,
+                quarter=data.get("quarter_obj"),
+                month=data.get("month_of"),
+                week_start=data.get("week_start"),
+            )
+            messages.success(
+                request,
+                _("The report is ready (%(seconds)s s): download it below.")
+                % {"seconds": floatformat(report.seconds, 1)},
+            )
+            return redirect(reverse("reports:donor_reports", args=[project.pk]))
+    reports = (
+        DonorReport.objects.visible_to(user)
+        .filter(project=project)
+        .select_related("created_by")[:50]
+    )
+    context = {
+        "project": project,
+        "form": form,
+        "reports": reports,
+        "can_generate": can_generate,
+    }
+    return render(request, "reports/donor_reports.html", context)
+
+
+@login_required
+def donor_report_file(request, pk: int):
+    """The file of a generated donor report."""
+    report = get_object_or_404(DonorReport.objects.visible_to(request.user), pk=pk)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=Path(report.file.name).name,
+        content_type=DONOR_TYPES.get(report.format, "application/octet-stream"),
     )
