@@ -229,8 +229,9 @@ def main() -> None:
 
 
 def _recreate_pg(url: str) -> None:
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     name = urlparse(url).path.lstrip("/")
     admin = url.rsplit("/", 1)[0] + "/postgres"
@@ -312,9 +313,9 @@ def run(args, source: Path) -> None:
     assert batch.status == ImportBatch.Status.VALIDATED, batch.message
 
     t0 = time.perf_counter()
-    services.batch_request_commit(batch=batch, by=user)
     if profile:
         profile.enable()
+    services.batch_request_commit(batch=batch, by=user)  # commits within it when small
     services.batch_run(batch=batch)
     if profile:
         profile.disable()

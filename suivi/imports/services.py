@@ -36,7 +36,7 @@ from suivi.imports.normalise import (
     RowReader,
     suggest,
 )
-from suivi.lib import tabular
+from suivi.lib import bulk, tabular
 from suivi.lib.tabular import TabularError, fold
 from suivi.lib.xlsx import write_xlsx
 from suivi.projects.models import Project
@@ -406,6 +406,8 @@ def batch_request_commit(*, batch: ImportBatch, by: User) -> None:
 def batch_commit(*, batch: ImportBatch) -> None:
     """Register every accepted row as a person of the project, in one transaction.
 
+    The stored file is read again and every row checked again (a place renamed since the check
+    refuses the commit); the persons are written in batches by ``persons_register_bulk``.
     Rows already imported from the same file are skipped, so running it again adds nothing.
     Raises CommitRefused when a row no longer passes the checks or the registry refuses it.
     """
@@ -414,16 +416,13 @@ def batch_commit(*, batch: ImportBatch) -> None:
         if locked is None or locked.status != Status.COMMITTING:
             return  # committed or cancelled meanwhile
         by = batch.committed_by
-        rejected = set(batch.row_errors.values_list("row_number", flat=True))
-        done_before = _imported_rows(batch)
+        skip = set(batch.row_errors.values_list("row_number", flat=True))
+        skip |= _imported_rows(batch)
         need = SpecificNeed.objects.filter(code=DISABILITY_NEED).first()
-        created = 0
-        keys: list[ImportedRow] = []
-        with local_file(batch) as path:
-            table = open_batch_table(batch, path)
-            reader = _row_reader(batch, table.header)
+
+        def accepted_rows(table, reader) -> Iterator[registry.PersonRow]:
             for number, cells in table.rows():
-                if number in rejected or number in done_before:
+                if number in skip:
                     continue
                 result = reader.read(cells)
                 if result.errors:
@@ -435,39 +434,50 @@ def batch_commit(*, batch: ImportBatch) -> None:
                         )
                         % {"row": number, "column": column, "message": message}
                     )
-                try:
-                    person = registry.person_register(
-                        organisation=batch.project.organisation,
-                        by=by,
-                        data=result.data,
-                        project=batch.project,
-                        partner=batch.partner,
-                        registered_on=batch.registered_on,
-                        specific_needs=[need] if result.disability and need else (),
-                        external_ids={ExternalId.Scheme.PROGRES: result.progres}
-                        if result.progres
-                        else None,
-                    )
-                except ValidationError as error:
-                    raise CommitRefused(
-                        _("Row %(row)s was refused by the registry: %(message)s")
-                        % {"row": number, "message": " ".join(error.messages)}
-                    ) from None
-                keys.append(
+                yield registry.PersonRow(
+                    data=result.data,
+                    specific_needs=[need] if result.disability and need else (),
+                    external_ids={ExternalId.Scheme.PROGRES: result.progres}
+                    if result.progres
+                    else None,
+                    key=number,
+                )
+
+        def keep_keys(rows: list[registry.PersonRow], persons) -> None:
+            bulk.insert(
+                ImportedRow,
+                [
                     ImportedRow(
                         organisation_id=batch.organisation_id,
                         file_sha256=batch.file_sha256,
                         sheet=batch.sheet,
-                        row_number=number,
-                        batch=batch,
-                        person=person,
+                        row_number=row.key,
+                        batch_id=batch.pk,
+                        person_id=person.pk,
                     )
+                    for row, person in zip(rows, persons, strict=True)
+                ],
+            )
+
+        with local_file(batch) as path:
+            table = open_batch_table(batch, path)
+            reader = _row_reader(batch, table.header)
+            try:
+                created = registry.persons_register_bulk(
+                    organisation=batch.project.organisation,
+                    by=by,
+                    rows=accepted_rows(table, reader),
+                    project=batch.project,
+                    partner=batch.partner,
+                    registered_on=batch.registered_on,
+                    source=batch,
+                    on_batch=keep_keys,
                 )
-                created += 1
-                if len(keys) >= CHUNK_ROWS:
-                    ImportedRow.objects.bulk_create(keys)
-                    keys = []
-            ImportedRow.objects.bulk_create(keys)
+            except ValidationError as error:
+                raise CommitRefused(
+                    _("The registry refused the rows: %(message)s")
+                    % {"message": " ".join(error.messages)}
+                ) from None
         batch.created_rows = created
         batch.status = Status.COMMITTED
         batch.committed_at = timezone.now()

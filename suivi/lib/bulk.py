@@ -1,0 +1,87 @@
+"""Insert many rows at once: ``COPY`` on PostgreSQL, ``bulk_create`` on the other databases.
+
+``insert(Model, objects)`` takes unsaved instances whose values are already checked (no
+``full_clean``, no ``save``, no signals) and gives each its primary key. On PostgreSQL the keys
+are taken from the table's sequence first, then the rows are streamed with ``COPY``, which is
+several times faster than a multi-row ``INSERT``; elsewhere ``bulk_create`` is used, which also
+sets the keys (SQLite 3.35+ returns them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db import connections, models
+from django.utils import timezone
+
+BATCH_ROWS = 5000
+
+
+def batched(items: Iterable, size: int = BATCH_ROWS) -> Iterator[list]:
+    """Lists of at most ``size`` items, read lazily from ``items``."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def can_copy(using: str = "default") -> bool:
+    """Whether the database takes rows through ``COPY`` (PostgreSQL with psycopg 3)."""
+    if connections[using].vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return is_psycopg3
+
+
+def insert(model: type[models.Model], objects: list, *, using: str = "default") -> list:
+    """Insert ``objects`` (unsaved instances of ``model``) and set their primary keys."""
+    if not objects:
+        return objects
+    if can_copy(using):
+        _copy(model, objects, using)
+    else:
+        model._default_manager.using(using).bulk_create(objects)
+    return objects
+
+
+def _copy(model: type[models.Model], objects: list, using: str) -> None:
+    connection = connections[using]
+    meta = model._meta
+    pk = meta.pk
+    fields = list(meta.concrete_fields)
+    table = connection.ops.quote_name(meta.db_table)
+    with connection.cursor() as cursor:
+        if any(getattr(o, pk.attname) is None for o in objects):
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, pk.column, len(objects)],
+            )
+            ids = iter([row[0] for row in cursor.fetchall()])
+            for obj in objects:
+                if getattr(obj, pk.attname) is None:
+                    setattr(obj, pk.attname, next(ids))
+        now = timezone.now()
+        getters = [_getter(f, now, connection) for f in fields]
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([get(obj) for get in getters])
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = using
+
+
+def _getter(field: models.Field, now, connection):
+    """How to read a field's value for COPY, decided once per field rather than once per row."""
+    name = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+
+        def stamped(obj):
+            setattr(obj, name, now)
+            return now
+
+        return stamped
+    if isinstance(field, models.JSONField):
+        return lambda obj: field.get_db_prep_save(getattr(obj, name), connection)
+    return lambda obj: getattr(obj, name)
