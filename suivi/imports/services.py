@@ -296,12 +296,46 @@ def _imported_rows(batch: ImportBatch) -> set[int]:
 
 def batch_validate(*, batch: ImportBatch) -> None:
     """Check every row and keep the refused ones with their errors. Restartable: a new run
-    forgets what an interrupted one found."""
+    forgets what an interrupted one found.
+
+    Rows are checked in chunks of ``CHUNK_ROWS``: the proGres numbers of a chunk are looked up
+    in the registry with one query, and the chunk's refused rows are written together.
+    """
     ImportRowError.objects.filter(batch=batch).delete()
     done_before = _imported_rows(batch)
     seen_progres: dict[str, int] = {}
     counts = {"total": 0, "accepted": 0, "rejected": 0, "already": 0}
-    pending: list[ImportRowError] = []
+    pending: list[tuple[int, list, list, str]] = []  # (row, cells, errors, proGres to look up)
+
+    def flush() -> None:
+        wanted = [progres for _n, _c, _e, progres in pending if progres]
+        taken = (
+            set(
+                ExternalId.objects.filter(
+                    scheme=ExternalId.Scheme.PROGRES, value__in=wanted
+                ).values_list("value", flat=True)
+            )
+            if wanted
+            else set()
+        )
+        refused = []
+        for number, cells, errors, progres in pending:
+            if progres in taken:
+                errors.append(_progres_taken(reader, progres))
+            if errors:
+                refused.append(
+                    ImportRowError(
+                        batch=batch,
+                        row_number=number,
+                        cells=[_json_cell(c) for c in cells],
+                        errors=[list(e) for e in errors],
+                    )
+                )
+        ImportRowError.objects.bulk_create(refused)
+        counts["rejected"] += len(refused)
+        counts["accepted"] += len(pending) - len(refused)
+        pending.clear()
+
     with local_file(batch) as path:
         table = open_batch_table(batch, path)
         reader = _row_reader(batch, table.header)
@@ -311,26 +345,19 @@ def batch_validate(*, batch: ImportBatch) -> None:
                 counts["already"] += 1
             else:
                 result = reader.read(cells)
-                errors = list(result.errors)
-                if result.progres:
-                    errors += _progres_errors(reader, result.progres, number, seen_progres)
-                if errors:
-                    counts["rejected"] += 1
-                    pending.append(
-                        ImportRowError(
-                            batch=batch,
-                            row_number=number,
-                            cells=[_json_cell(c) for c in cells],
-                            errors=[list(e) for e in errors],
-                        )
-                    )
-                else:
-                    counts["accepted"] += 1
+                errors = result.errors
+                progres = result.progres
+                if progres:
+                    if progres in seen_progres:
+                        errors.append(_progres_repeated(reader, progres, seen_progres[progres]))
+                        progres = ""
+                    else:
+                        seen_progres[progres] = number
+                pending.append((number, cells, errors, progres))
             if counts["total"] % CHUNK_ROWS == 0:
-                ImportRowError.objects.bulk_create(pending)
-                pending = []
+                flush()
                 _progress(batch, counts["total"])
-        ImportRowError.objects.bulk_create(pending)
+        flush()
         ignored = table.ignored
     batch.total_rows = counts["total"]
     batch.accepted_rows = counts["accepted"]
@@ -342,29 +369,23 @@ def batch_validate(*, batch: ImportBatch) -> None:
     batch.save()
 
 
-def _progres_errors(reader: RowReader, value: str, number: int, seen: dict[str, int]):
-    column = reader.header[reader.columns["progres"]]
-    if value in seen:
-        return [
-            (
-                column,
-                _("The proGres number %(value)s is also on row %(row)s: keep it on one row.")
-                % {"value": value, "row": seen[value]},
-            )
-        ]
-    seen[value] = number
-    if ExternalId.objects.filter(scheme=ExternalId.Scheme.PROGRES, value=value).exists():
-        return [
-            (
-                column,
-                _(
-                    "The proGres number %(value)s is already given to a person of the registry: "
-                    "remove this row, or register that person in the project from their record."
-                )
-                % {"value": value},
-            )
-        ]
-    return []
+def _progres_repeated(reader: RowReader, value: str, first: int) -> tuple[str, str]:
+    return (
+        reader.header[reader.columns["progres"]],
+        _("The proGres number %(value)s is also on row %(row)s: keep it on one row.")
+        % {"value": value, "row": first},
+    )
+
+
+def _progres_taken(reader: RowReader, value: str) -> tuple[str, str]:
+    return (
+        reader.header[reader.columns["progres"]],
+        _(
+            "The proGres number %(value)s is already given to a person of the registry: "
+            "remove this row, or register that person in the project from their record."
+        )
+        % {"value": value},
+    )
 
 
 def _progress(batch: ImportBatch, done: int) -> None:
@@ -444,18 +465,12 @@ def batch_commit(*, batch: ImportBatch) -> None:
                 )
 
         def keep_keys(rows: list[registry.PersonRow], persons) -> None:
-            bulk.insert(
+            bulk.insert_values(
                 ImportedRow,
+                ["organisation_id", "file_sha256", "sheet", "row_number", "batch_id", "person_id"],
                 [
-                    ImportedRow(
-                        organisation_id=batch.organisation_id,
-                        file_sha256=batch.file_sha256,
-                        sheet=batch.sheet,
-                        row_number=row.key,
-                        batch_id=batch.pk,
-                        person_id=person.pk,
-                    )
-                    for row, person in zip(rows, persons, strict=True)
+                    (batch.organisation_id, batch.file_sha256, batch.sheet, row.key, batch.pk, p.pk)
+                    for row, p in zip(rows, persons, strict=True)
                 ],
             )
 

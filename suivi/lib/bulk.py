@@ -5,6 +5,10 @@
 are taken from the table's sequence first, then the rows are streamed with ``COPY``, which is
 several times faster than a multi-row ``INSERT``; elsewhere ``bulk_create`` is used, which also
 sets the keys (SQLite 3.35+ returns them).
+
+``insert_values(Model, fields, rows)`` does the same for rows given as tuples of values, when
+nothing needs the keys back (link rows: registrations, identifiers, many-to-many rows): building
+a model instance costs more than writing its row.
 """
 
 from __future__ import annotations
@@ -43,6 +47,38 @@ def insert(model: type[models.Model], objects: list, *, using: str = "default") 
     else:
         model._default_manager.using(using).bulk_create(objects)
     return objects
+
+
+def insert_values(
+    model: type[models.Model], fields: list[str], rows: list[tuple], *, using: str = "default"
+) -> None:
+    """Insert ``rows`` (tuples of values of the ``fields``, by attribute name such as
+    ``person_id``); the other fields take their defaults, computed once for all the rows."""
+    if not rows:
+        return
+    meta = model._meta
+    if not can_copy(using):
+        model._default_manager.using(using).bulk_create(
+            [model(**dict(zip(fields, row, strict=True))) for row in rows]
+        )
+        return
+    now = timezone.now()
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    given = [by_attname[name] for name in fields]
+    others = [f for f in meta.concrete_fields if f.attname not in fields and f is not meta.pk]
+    defaults = tuple(
+        now
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+        else f.get_db_prep_save(f.get_default(), connections[using])
+        for f in others
+    )
+    connection = connections[using]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in given + others)
+    table = connection.ops.quote_name(meta.db_table)
+    sql = f"COPY {table} ({columns}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row + defaults)
 
 
 def _copy(model: type[models.Model], objects: list, using: str) -> None:

@@ -175,6 +175,7 @@ def persons_register_bulk(
             )
     author = by if by is not None and by.is_authenticated else None
     needs_through = Person.specific_needs.through
+    partner_id = partner.pk if partner is not None else None
     total = 0
     for chunk in bulk.batched(rows):
         persons = []
@@ -187,25 +188,23 @@ def persons_register_bulk(
         bulk.insert(Person, persons)
         needs, identifiers, registrations = [], [], []
         for row, person in zip(chunk, persons, strict=True):
-            needs += [
-                needs_through(person_id=person.pk, specificneed_id=n.pk) for n in row.specific_needs
-            ]
+            pk = person.pk
+            for need in row.specific_needs:
+                needs.append((pk, need.pk))
             for scheme, value in (row.external_ids or {}).items():
                 if value := (value or "").strip():
-                    identifiers.append(ExternalId(person_id=person.pk, scheme=scheme, value=value))
+                    identifiers.append((pk, scheme, value))
             if project is not None:
                 registrations.append(
-                    Registration(
-                        organisation_id=project.organisation_id,
-                        person_id=person.pk,
-                        project_id=project.pk,
-                        partner_id=partner.pk if partner is not None else None,
-                        registered_on=registered_on,
-                    )
+                    (project.organisation_id, pk, project.pk, partner_id, registered_on)
                 )
-        bulk.insert(needs_through, needs)
-        bulk.insert(ExternalId, identifiers)
-        bulk.insert(Registration, registrations)
+        bulk.insert_values(needs_through, ["person_id", "specificneed_id"], needs)
+        bulk.insert_values(ExternalId, ["person_id", "scheme", "value"], identifiers)
+        bulk.insert_values(
+            Registration,
+            ["organisation_id", "person_id", "project_id", "partner_id", "registered_on"],
+            registrations,
+        )
         if on_batch is not None:
             on_batch(chunk, persons)
         total += len(persons)
