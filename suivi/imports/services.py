@@ -45,7 +45,8 @@ from suivi.registry import services as registry
 from suivi.registry.models import ExternalId, SpecificNeed
 
 INLINE_ROWS = 5000
-CHUNK_ROWS = 500
+# Rows checked between two writes of the refused rows and of the progress bar (one commit each).
+CHUNK_ROWS = 5000
 STALE_AFTER = datetime.timedelta(minutes=5)
 ERROR_COLUMN = "Erreur / Error"
 Status = ImportBatch.Status
@@ -331,7 +332,9 @@ def batch_validate(*, batch: ImportBatch) -> None:
                         errors=[list(e) for e in errors],
                     )
                 )
-        ImportRowError.objects.bulk_create(refused)
+        with transaction.atomic():
+            ImportRowError.objects.bulk_create(refused)
+            _progress(batch, counts["total"])
         counts["rejected"] += len(refused)
         counts["accepted"] += len(pending) - len(refused)
         pending.clear()
@@ -356,7 +359,6 @@ def batch_validate(*, batch: ImportBatch) -> None:
                 pending.append((number, cells, errors, progres))
             if counts["total"] % CHUNK_ROWS == 0:
                 flush()
-                _progress(batch, counts["total"])
         flush()
         ignored = table.ignored
     batch.total_rows = counts["total"]

@@ -29,6 +29,35 @@ def batched(items: Iterable, size: int = BATCH_ROWS) -> Iterator[list]:
         yield chunk
 
 
+class Builder:
+    """Unsaved instances of ``model`` built from dicts of field values, the way Django builds
+    the rows it reads (positional values by attribute name): several times faster than keyword
+    arguments, which matters at a million rows. Defaults are computed once per builder, so all
+    its instances share one ``created_at``."""
+
+    def __init__(self, model: type[models.Model], **common):
+        self.model = model
+        fields = model._meta.concrete_fields
+        self.attnames = [f.attname for f in fields]
+        self.relations = {f.name: f.attname for f in fields if f.is_relation}
+        self.defaults = {f.attname: f.get_default() for f in fields}
+        self.defaults.update(self._attvalues(common))
+
+    def _attvalues(self, data: dict) -> dict:
+        values = {}
+        for name, value in data.items():
+            if name in self.relations:
+                attname = self.relations[name]
+                values[attname] = value.pk if isinstance(value, models.Model) else value
+            else:
+                values[name] = value
+        return values
+
+    def __call__(self, data: dict) -> models.Model:
+        values = {**self.defaults, **self._attvalues(data)}
+        return self.model(*[values[name] for name in self.attnames])
+
+
 def can_copy(using: str = "default") -> bool:
     """Whether the database takes rows through ``COPY`` (PostgreSQL with psycopg 3)."""
     if connections[using].vendor != "postgresql":

@@ -176,13 +176,12 @@ def persons_register_bulk(
     author = by if by is not None and by.is_authenticated else None
     needs_through = Person.specific_needs.through
     partner_id = partner.pk if partner is not None else None
+    new_person = bulk.Builder(Person, organisation=organisation, created_by=author)
     total = 0
     for chunk in bulk.batched(rows):
         persons = []
         for row in chunk:
-            person = Person(
-                organisation=organisation, created_by=author, **_clean_person_data(row.data)
-            )
+            person = new_person(_clean_person_data(row.data))
             person.fill_derived()
             persons.append(person)
         bulk.insert(Person, persons)
