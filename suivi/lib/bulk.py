@@ -67,14 +67,36 @@ def can_copy(using: str = "default") -> bool:
     return is_psycopg3
 
 
+def _plain_rows(using: str) -> bool:
+    """Whether rows can be written by ``COPY`` or by SQLite's ``executemany``: SQLite has one
+    writer at a time, so keys above the largest one are free for the transaction that holds the
+    lock (Suivi opens SQLite transactions IMMEDIATE)."""
+    connection = connections[using]
+    return can_copy(using) or (connection.vendor == "sqlite" and connection.in_atomic_block)
+
+
 def insert(model: type[models.Model], objects: list, *, using: str = "default") -> list:
     """Insert ``objects`` (unsaved instances of ``model``) and set their primary keys."""
     if not objects:
         return objects
-    if can_copy(using):
-        _copy(model, objects, using)
-    else:
-        model._default_manager.using(using).bulk_create(objects)
+    if not _plain_rows(using):
+        return model._default_manager.using(using).bulk_create(objects)
+    meta = model._meta
+    pk = meta.pk
+    missing = [o for o in objects if getattr(o, pk.attname) is None]
+    for obj, key in zip(missing, _new_keys(model, len(missing), using), strict=True):
+        setattr(obj, pk.attname, key)
+    fields = list(meta.concrete_fields)
+    now = timezone.now()
+    for field in fields:
+        if _stamped(field):
+            for obj in objects:
+                setattr(obj, field.attname, now)
+    attnames = [f.attname for f in fields]
+    _write(model, fields, ([getattr(o, a) for a in attnames] for o in objects), using)
+    for obj in objects:
+        obj._state.adding = False
+        obj._state.db = using
     return objects
 
 
@@ -86,7 +108,7 @@ def insert_values(
     if not rows:
         return
     meta = model._meta
-    if not can_copy(using):
+    if not _plain_rows(using):
         model._default_manager.using(using).bulk_create(
             [model(**dict(zip(fields, row, strict=True))) for row in rows]
         )
@@ -95,58 +117,69 @@ def insert_values(
     by_attname = {f.attname: f for f in meta.concrete_fields}
     given = [by_attname[name] for name in fields]
     others = [f for f in meta.concrete_fields if f.attname not in fields and f is not meta.pk]
-    defaults = tuple(
-        now
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-        else f.get_db_prep_save(f.get_default(), connections[using])
-        for f in others
-    )
-    connection = connections[using]
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in given + others)
-    table = connection.ops.quote_name(meta.db_table)
-    sql = f"COPY {table} ({columns}) FROM STDIN"
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row + defaults)
+    defaults = tuple(now if _stamped(f) else f.get_default() for f in others)
+    _write(model, given + others, (row + defaults for row in rows), using)
 
 
-def _copy(model: type[models.Model], objects: list, using: str) -> None:
+def _stamped(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+def _new_keys(model: type[models.Model], count: int, using: str) -> list[int]:
+    if not count:
+        return []
     connection = connections[using]
     meta = model._meta
-    pk = meta.pk
-    fields = list(meta.concrete_fields)
-    table = connection.ops.quote_name(meta.db_table)
     with connection.cursor() as cursor:
-        if any(getattr(o, pk.attname) is None for o in objects):
+        if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [meta.db_table, pk.column, len(objects)],
+                [meta.db_table, meta.pk.column, count],
             )
-            ids = iter([row[0] for row in cursor.fetchall()])
-            for obj in objects:
-                if getattr(obj, pk.attname) is None:
-                    setattr(obj, pk.attname, next(ids))
-        now = timezone.now()
-        getters = [_getter(f, now, connection) for f in fields]
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row([get(obj) for get in getters])
-    for obj in objects:
-        obj._state.adding = False
-        obj._state.db = using
+            return [row[0] for row in cursor.fetchall()]
+        table = connection.ops.quote_name(meta.db_table)
+        column = connection.ops.quote_name(meta.pk.column)
+        cursor.execute(f"SELECT MAX({column}) FROM {table}")
+        first = (cursor.fetchone()[0] or 0) + 1
+        return list(range(first, first + count))
 
 
-def _getter(field: models.Field, now, connection):
-    """How to read a field's value for COPY, decided once per field rather than once per row."""
-    name = field.attname
-    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+# Fields whose Python values both databases' drivers take as they are.
+_RAW_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
 
-        def stamped(obj):
-            setattr(obj, name, now)
-            return now
 
-        return stamped
-    if isinstance(field, models.JSONField):
-        return lambda obj: field.get_db_prep_save(getattr(obj, name), connection)
-    return lambda obj: getattr(obj, name)
+def _write(model: type[models.Model], fields: list, rows: Iterable, using: str) -> None:
+    """Write ``rows`` (values of ``fields``, in order) with COPY or executemany."""
+    connection = connections[using]
+    prepare = [None if f.get_internal_type() in _RAW_TYPES else f for f in fields]
+    if any(f is not None for f in prepare):
+        rows = (
+            [
+                v if f is None else f.get_db_prep_save(v, connection)
+                for f, v in zip(prepare, row, strict=True)
+            ]
+            for row in rows
+        )
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)

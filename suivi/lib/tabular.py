@@ -400,9 +400,7 @@ def _open_xlsx(path: Path, sheet: str | None, known: set[str]) -> Table:
         raise
 
     def source():
-        rows = worksheet.iter_rows(min_row=header_number + 1, values_only=True)
-        for number, row in enumerate(rows, start=header_number + 1):
-            yield number, list(row)
+        yield from _xlsx_rows(path, sheet, header_number)
 
     return Table(
         kind="xlsx",
@@ -416,6 +414,40 @@ def _open_xlsx(path: Path, sheet: str | None, known: set[str]) -> Table:
         _source=source,
         _close=workbook.close,
     )
+
+
+def _xlsx_rows(path: Path, sheet: str, header_number: int) -> Iterator[tuple[int, list]]:
+    """(row number, cells) of the rows below the header, read by calamine (Rust).
+
+    openpyxl opens the workbook, finds the header and the hidden columns; the rows themselves
+    are read by calamine, about twenty times faster than openpyxl's streaming reader (a list of
+    100,000 rows in seconds rather than minutes). calamine holds the values of the sheet in
+    memory, compactly (some tens of MB for 100,000 rows), within the upload size limit.
+    """
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # a file openpyxl opened but calamine cannot read
+        raise TabularError(
+            _(
+                "This file could not be read as an Excel workbook (%(detail)s). Open it in Excel, "
+                "save it as .xlsx or as CSV, then upload it again."
+            )
+            % {"detail": type(error).__name__}
+        ) from error
+    try:
+        worksheet = book.get_sheet_by_name(sheet)
+        if worksheet.start is None:
+            return
+        first_row, first_column = worksheet.start  # zero-based: the used area of the sheet
+        padding = [None] * first_column
+        for offset, row in enumerate(worksheet.iter_rows()):
+            number = first_row + offset + 1
+            if number > header_number:
+                yield number, padding + row if first_column else row
+    finally:
+        book.close()
 
 
 def excel_serial_to_date(serial: float) -> datetime.date:
