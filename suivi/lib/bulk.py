@@ -22,8 +22,9 @@ from django.utils import timezone
 BATCH_ROWS = 5000
 
 
-def batched(items: Iterable, size: int = BATCH_ROWS) -> Iterator[list]:
-    """Lists of at most ``size`` items, read lazily from ``items``."""
+def batched(items: Iterable, size: int | None = None) -> Iterator[list]:
+    """Lists of at most ``size`` (default ``BATCH_ROWS``) items, read lazily from ``items``."""
+    size = size or BATCH_ROWS
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
@@ -177,7 +178,9 @@ def _write(model: type[models.Model], fields: list, rows: Iterable, using: str) 
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            # Django's error wrapper, so that a violated constraint is an IntegrityError.
+            with connection.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
