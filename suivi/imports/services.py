@@ -306,10 +306,11 @@ def batch_validate(*, batch: ImportBatch) -> None:
     done_before = _imported_rows(batch)
     seen_progres: dict[str, int] = {}
     counts = {"total": 0, "accepted": 0, "rejected": 0, "already": 0}
-    pending: list[tuple[int, list, list, str]] = []  # (row, cells, errors, proGres to look up)
+    # (row number, cells, errors, proGres number to look up, person's values)
+    pending: list[tuple[int, list, list, str, dict]] = []
 
     def flush() -> None:
-        wanted = [progres for _n, _c, _e, progres in pending if progres]
+        wanted = [progres for _n, _c, _e, progres, _d in pending if progres]
         taken = (
             set(
                 ExternalId.objects.filter(
@@ -319,10 +320,14 @@ def batch_validate(*, batch: ImportBatch) -> None:
             if wanted
             else set()
         )
+        duplicates = _duplicate_errors(
+            batch, [(n, data) for n, _c, errors, _p, data in pending if not errors]
+        )
         refused = []
-        for number, cells, errors, progres in pending:
+        for number, cells, errors, progres, _data in pending:
             if progres in taken:
                 errors.append(_progres_taken(reader, progres))
+            errors += duplicates.get(number, [])
             if errors:
                 refused.append(
                     ImportRowError(
@@ -356,7 +361,7 @@ def batch_validate(*, batch: ImportBatch) -> None:
                         progres = ""
                     else:
                         seen_progres[progres] = number
-                pending.append((number, cells, errors, progres))
+                pending.append((number, cells, errors, progres, result.data))
             if counts["total"] % CHUNK_ROWS == 0:
                 flush()
         flush()
@@ -369,6 +374,18 @@ def batch_validate(*, batch: ImportBatch) -> None:
     batch.progress_done = batch.progress_total = counts["total"]
     batch.status = Status.VALIDATED
     batch.save()
+
+
+def _duplicate_errors(
+    batch: ImportBatch, rows: list[tuple[int, dict]]
+) -> dict[int, list[tuple[str, str]]]:
+    """Errors of the rows that name a person already in the registry, by row number.
+
+    The place where duplicate matching (``suivi/registry/matching.py``) joins the checks: it is
+    given each chunk of rows that passed every other check, as (row number, person's values),
+    so that a matcher can look up a whole chunk at once. Without a matcher, nothing is refused.
+    """
+    return {}
 
 
 def _progres_repeated(reader: RowReader, value: str, first: int) -> tuple[str, str]:
