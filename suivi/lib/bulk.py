@@ -140,7 +140,13 @@ def _new_keys(model: type[models.Model], count: int, using: str) -> list[int]:
             return [row[0] for row in cursor.fetchall()]
         table = connection.ops.quote_name(meta.db_table)
         column = connection.ops.quote_name(meta.pk.column)
-        cursor.execute(f"SELECT MAX({column}) FROM {table}")
+        # Above the largest key ever given (sqlite_sequence), so a deleted row's key, which
+        # the audit trail may still name, is never given again.
+        cursor.execute(
+            f"SELECT MAX(k) FROM (SELECT MAX({column}) AS k FROM {table} "
+            "UNION ALL SELECT seq AS k FROM sqlite_sequence WHERE name = %s)",
+            [meta.db_table],
+        )
         first = (cursor.fetchone()[0] or 0) + 1
         return list(range(first, first + count))
 

@@ -87,3 +87,14 @@ def test_bulk_registration_with_a_taken_identifier_writes_nothing(world, monkeyp
             organisation=world.a, by=None, rows=_rows(5), project=world.pa
         )
     assert not Person.objects.filter(family_name="Sangaré").exists()
+
+
+def test_bulk_registration_never_gives_again_the_key_of_a_deleted_person(world):
+    services.persons_register_bulk(organisation=world.a, by=None, rows=_rows(2), project=world.pa)
+    last = Person.objects.order_by("pk").last()
+    deleted = last.pk
+    last.delete()
+    rows = _rows(1)
+    rows[0].external_ids = None
+    services.persons_register_bulk(organisation=world.a, by=None, rows=rows, project=world.pa)
+    assert Person.objects.order_by("pk").last().pk > deleted
