@@ -23,10 +23,12 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime
+import io
 import multiprocessing
 import os
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -223,9 +225,12 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
-    call_command("places_load", verbosity=0)
-    run(args, source)
+    try:
+        call_command("migrate", verbosity=0)
+        call_command("places_load", verbosity=0, stdout=io.StringIO())
+        run(args, source)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _recreate_pg(url: str) -> None:
