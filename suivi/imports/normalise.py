@@ -157,6 +157,8 @@ def suggest(header: str) -> str:
 def _text(value) -> str:
     if value is None:
         return ""
+    if value.__class__ is str and " " not in value and value.isprintable():
+        return value  # cells come trimmed from lib/tabular: the common case, kept fast
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).split())
@@ -375,8 +377,26 @@ class PlaceIndex:
             for name in names:
                 self.by_level.setdefault(area.level, {}).setdefault(name, []).append(area)
         self._sites: dict[tuple[int, str], Site | None] = {}
+        self._resolved: dict[tuple, Area | str] = {}
 
     def resolve(self, level: int, name, within: Area | None) -> Area:
+        """The area of ``level`` named ``name`` (within ``within``); answers are remembered,
+        refusals included, since a list names the same few places on every row."""
+        key = (level, name, within.pk if within is not None else None)
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = self._resolve(level, name, within)
+            except CellError as error:
+                found = str(error)
+            if len(self._resolved) > 100_000:
+                self._resolved.clear()
+            self._resolved[key] = found
+        if isinstance(found, str):
+            raise CellError(found)
+        return found
+
+    def _resolve(self, level: int, name, within: Area | None) -> Area:
         text = _text(name)
         candidates = self.by_level.get(level, {}).get(place_key(text), [])
         if within is None:
@@ -462,59 +482,77 @@ class RowReader:
         self.country = country
         self.today = today
         self.places = PlaceIndex()
-
-    def _cell(self, cells: list, name: str):
-        index = self.columns.get(name)
-        if index is None or index >= len(cells):
-            return None
-        return cells[index]
+        self._dates: dict = {}
 
     def read(self, cells: list) -> RowResult:
         result = RowResult()
         data = result.data
+        errors = result.errors
+        columns = self.columns
+        header = self.header
+        width = len(cells)
+        values = {name: cells[index] if index < width else None for name, index in columns.items()}
 
         def attempt(name, parse):
-            value = self._cell(cells, name)
             try:
-                return parse(value)
+                return parse(values[name])
             except CellError as error:
-                result.errors.append((self.header[self.columns[name]], str(error)))
+                errors.append((header[columns[name]], str(error)))
                 return None
 
         for name in REQUIRED:
-            if name in self.columns and self._cell(cells, name) in (None, ""):
-                result.errors.append(
+            if name in values and values[name] in (None, ""):
+                errors.append(
                     (
-                        self.header[self.columns[name]],
+                        header[columns[name]],
                         _("This cell is empty: %(field)s is required.")
                         % {"field": TARGETS_BY_NAME[name].label},
                     )
                 )
         for name in ("family_name", "given_name"):
-            if self._cell(cells, name) not in (None, ""):
+            if values.get(name) not in (None, ""):
                 data[name] = attempt(name, parse_name)[: 150 if name == "given_name" else 100]
-        if self._cell(cells, "sex") not in (None, ""):
+        if values.get("sex") not in (None, ""):
             data["sex"] = attempt("sex", parse_sex)
-        if self._cell(cells, "population_group") not in (None, ""):
+        if values.get("population_group") not in (None, ""):
             data["population_group"] = attempt("population_group", parse_population_group)
-        self._read_birth(cells, data, attempt, result)
-        area = self._read_place(cells, attempt)
+        self._read_birth(values, data, attempt)
+        area = self._read_place(values, attempt)
         data["area"] = area
-        if self._cell(cells, "village") not in (None, ""):
+        if values.get("village") not in (None, ""):
             data["site"] = attempt("village", lambda v: self.places.site(v, area))
-        if self._cell(cells, "phone") not in (None, ""):
+        if values.get("phone") not in (None, ""):
             country = area.country if area is not None else self.country
             data["phone"] = attempt("phone", lambda v: parse_phone(v, country)) or ""
-        if "disability" in self.columns:
+        if "disability" in values:
             result.disability = bool(attempt("disability", parse_yes_no))
-        if "progres" in self.columns:
-            result.progres = _text(self._cell(cells, "progres"))[:60]
+        if "progres" in values:
+            result.progres = _text(values["progres"])[:60]
         return result
 
-    def _read_birth(self, cells, data, attempt, result) -> None:
-        birth, age = self._cell(cells, "birth_date"), self._cell(cells, "age")
+    def _birth_date(self, value) -> tuple[datetime.date, bool]:
+        """``parse_date`` remembered per cell value: a list has a few thousand distinct dates."""
+        key = (value.__class__, value)  # 1 and True are equal keys, not equal cells
+        try:
+            found = self._dates.get(key)
+        except TypeError:  # an unhashable cell
+            return parse_date(value, self.today)
+        if found is None:
+            try:
+                found = parse_date(value, self.today)
+            except CellError as error:
+                found = str(error)
+            if len(self._dates) > 100_000:
+                self._dates.clear()
+            self._dates[key] = found
+        if isinstance(found, str):
+            raise CellError(found)
+        return found
+
+    def _read_birth(self, values, data, attempt) -> None:
+        birth, age = values.get("birth_date"), values.get("age")
         if birth not in (None, ""):
-            parsed = attempt("birth_date", lambda v: parse_date(v, self.today))
+            parsed = attempt("birth_date", self._birth_date)
             if parsed is not None:
                 data["birth_date"], data["birth_date_estimated"] = parsed
         elif age not in (None, ""):
@@ -522,10 +560,10 @@ class RowReader:
             if born is not None:
                 data["birth_date"], data["birth_date_estimated"] = born, True
 
-    def _read_place(self, cells, attempt) -> Area | None:
+    def _read_place(self, values, attempt) -> Area | None:
         area = None
         for level, name in ((1, "region"), (2, "cercle"), (3, "commune")):
-            if self._cell(cells, name) in (None, ""):
+            if values.get(name) in (None, ""):
                 continue
             found = attempt(name, lambda v, lv=level, w=area: self.places.resolve(lv, v, w))
             if found is None:

@@ -36,7 +36,7 @@ from suivi.imports.normalise import (
     RowReader,
     suggest,
 )
-from suivi.lib import tabular
+from suivi.lib import bulk, tabular
 from suivi.lib.tabular import TabularError, fold
 from suivi.lib.xlsx import write_xlsx
 from suivi.projects.models import Project
@@ -45,7 +45,8 @@ from suivi.registry import services as registry
 from suivi.registry.models import ExternalId, SpecificNeed
 
 INLINE_ROWS = 5000
-CHUNK_ROWS = 500
+# Rows checked between two writes of the refused rows and of the progress bar (one commit each).
+CHUNK_ROWS = 5000
 STALE_AFTER = datetime.timedelta(minutes=5)
 ERROR_COLUMN = "Erreur / Error"
 Status = ImportBatch.Status
@@ -296,12 +297,53 @@ def _imported_rows(batch: ImportBatch) -> set[int]:
 
 def batch_validate(*, batch: ImportBatch) -> None:
     """Check every row and keep the refused ones with their errors. Restartable: a new run
-    forgets what an interrupted one found."""
+    forgets what an interrupted one found.
+
+    Rows are checked in chunks of ``CHUNK_ROWS``: the proGres numbers of a chunk are looked up
+    in the registry with one query, and the chunk's refused rows are written together.
+    """
     ImportRowError.objects.filter(batch=batch).delete()
     done_before = _imported_rows(batch)
     seen_progres: dict[str, int] = {}
     counts = {"total": 0, "accepted": 0, "rejected": 0, "already": 0}
-    pending: list[ImportRowError] = []
+    # (row number, cells, errors, proGres number to look up, person's values)
+    pending: list[tuple[int, list, list, str, dict]] = []
+
+    def flush() -> None:
+        wanted = [progres for _n, _c, _e, progres, _d in pending if progres]
+        taken = (
+            set(
+                ExternalId.objects.filter(
+                    scheme=ExternalId.Scheme.PROGRES, value__in=wanted
+                ).values_list("value", flat=True)
+            )
+            if wanted
+            else set()
+        )
+        duplicates = _duplicate_errors(
+            batch, [(n, data) for n, _c, errors, _p, data in pending if not errors]
+        )
+        refused = []
+        for number, cells, errors, progres, _data in pending:
+            if progres in taken:
+                errors.append(_progres_taken(reader, progres))
+            errors += duplicates.get(number, [])
+            if errors:
+                refused.append(
+                    ImportRowError(
+                        batch=batch,
+                        row_number=number,
+                        cells=[_json_cell(c) for c in cells],
+                        errors=[list(e) for e in errors],
+                    )
+                )
+        with transaction.atomic():
+            ImportRowError.objects.bulk_create(refused)
+            _progress(batch, counts["total"])
+        counts["rejected"] += len(refused)
+        counts["accepted"] += len(pending) - len(refused)
+        pending.clear()
+
     with local_file(batch) as path:
         table = open_batch_table(batch, path)
         reader = _row_reader(batch, table.header)
@@ -311,26 +353,18 @@ def batch_validate(*, batch: ImportBatch) -> None:
                 counts["already"] += 1
             else:
                 result = reader.read(cells)
-                errors = list(result.errors)
-                if result.progres:
-                    errors += _progres_errors(reader, result.progres, number, seen_progres)
-                if errors:
-                    counts["rejected"] += 1
-                    pending.append(
-                        ImportRowError(
-                            batch=batch,
-                            row_number=number,
-                            cells=[_json_cell(c) for c in cells],
-                            errors=[list(e) for e in errors],
-                        )
-                    )
-                else:
-                    counts["accepted"] += 1
+                errors = result.errors
+                progres = result.progres
+                if progres:
+                    if progres in seen_progres:
+                        errors.append(_progres_repeated(reader, progres, seen_progres[progres]))
+                        progres = ""
+                    else:
+                        seen_progres[progres] = number
+                pending.append((number, cells, errors, progres, result.data))
             if counts["total"] % CHUNK_ROWS == 0:
-                ImportRowError.objects.bulk_create(pending)
-                pending = []
-                _progress(batch, counts["total"])
-        ImportRowError.objects.bulk_create(pending)
+                flush()
+        flush()
         ignored = table.ignored
     batch.total_rows = counts["total"]
     batch.accepted_rows = counts["accepted"]
@@ -342,29 +376,35 @@ def batch_validate(*, batch: ImportBatch) -> None:
     batch.save()
 
 
-def _progres_errors(reader: RowReader, value: str, number: int, seen: dict[str, int]):
-    column = reader.header[reader.columns["progres"]]
-    if value in seen:
-        return [
-            (
-                column,
-                _("The proGres number %(value)s is also on row %(row)s: keep it on one row.")
-                % {"value": value, "row": seen[value]},
-            )
-        ]
-    seen[value] = number
-    if ExternalId.objects.filter(scheme=ExternalId.Scheme.PROGRES, value=value).exists():
-        return [
-            (
-                column,
-                _(
-                    "The proGres number %(value)s is already given to a person of the registry: "
-                    "remove this row, or register that person in the project from their record."
-                )
-                % {"value": value},
-            )
-        ]
-    return []
+def _duplicate_errors(
+    batch: ImportBatch, rows: list[tuple[int, dict]]
+) -> dict[int, list[tuple[str, str]]]:
+    """Errors of the rows that name a person already in the registry, by row number.
+
+    The place where duplicate matching (``suivi/registry/matching.py``) joins the checks: it is
+    given each chunk of rows that passed every other check, as (row number, person's values),
+    so that a matcher can look up a whole chunk at once. Without a matcher, nothing is refused.
+    """
+    return {}
+
+
+def _progres_repeated(reader: RowReader, value: str, first: int) -> tuple[str, str]:
+    return (
+        reader.header[reader.columns["progres"]],
+        _("The proGres number %(value)s is also on row %(row)s: keep it on one row.")
+        % {"value": value, "row": first},
+    )
+
+
+def _progres_taken(reader: RowReader, value: str) -> tuple[str, str]:
+    return (
+        reader.header[reader.columns["progres"]],
+        _(
+            "The proGres number %(value)s is already given to a person of the registry: "
+            "remove this row, or register that person in the project from their record."
+        )
+        % {"value": value},
+    )
 
 
 def _progress(batch: ImportBatch, done: int) -> None:
@@ -406,6 +446,8 @@ def batch_request_commit(*, batch: ImportBatch, by: User) -> None:
 def batch_commit(*, batch: ImportBatch) -> None:
     """Register every accepted row as a person of the project, in one transaction.
 
+    The stored file is read again and every row checked again (a place renamed since the check
+    refuses the commit); the persons are written in batches by ``persons_register_bulk``.
     Rows already imported from the same file are skipped, so running it again adds nothing.
     Raises CommitRefused when a row no longer passes the checks or the registry refuses it.
     """
@@ -414,16 +456,13 @@ def batch_commit(*, batch: ImportBatch) -> None:
         if locked is None or locked.status != Status.COMMITTING:
             return  # committed or cancelled meanwhile
         by = batch.committed_by
-        rejected = set(batch.row_errors.values_list("row_number", flat=True))
-        done_before = _imported_rows(batch)
+        skip = set(batch.row_errors.values_list("row_number", flat=True))
+        skip |= _imported_rows(batch)
         need = SpecificNeed.objects.filter(code=DISABILITY_NEED).first()
-        created = 0
-        keys: list[ImportedRow] = []
-        with local_file(batch) as path:
-            table = open_batch_table(batch, path)
-            reader = _row_reader(batch, table.header)
+
+        def accepted_rows(table, reader) -> Iterator[registry.PersonRow]:
             for number, cells in table.rows():
-                if number in rejected or number in done_before:
+                if number in skip:
                     continue
                 result = reader.read(cells)
                 if result.errors:
@@ -435,39 +474,44 @@ def batch_commit(*, batch: ImportBatch) -> None:
                         )
                         % {"row": number, "column": column, "message": message}
                     )
-                try:
-                    person = registry.person_register(
-                        organisation=batch.project.organisation,
-                        by=by,
-                        data=result.data,
-                        project=batch.project,
-                        partner=batch.partner,
-                        registered_on=batch.registered_on,
-                        specific_needs=[need] if result.disability and need else (),
-                        external_ids={ExternalId.Scheme.PROGRES: result.progres}
-                        if result.progres
-                        else None,
-                    )
-                except ValidationError as error:
-                    raise CommitRefused(
-                        _("Row %(row)s was refused by the registry: %(message)s")
-                        % {"row": number, "message": " ".join(error.messages)}
-                    ) from None
-                keys.append(
-                    ImportedRow(
-                        organisation_id=batch.organisation_id,
-                        file_sha256=batch.file_sha256,
-                        sheet=batch.sheet,
-                        row_number=number,
-                        batch=batch,
-                        person=person,
-                    )
+                yield registry.PersonRow(
+                    data=result.data,
+                    specific_needs=[need] if result.disability and need else (),
+                    external_ids={ExternalId.Scheme.PROGRES: result.progres}
+                    if result.progres
+                    else None,
+                    key=number,
                 )
-                created += 1
-                if len(keys) >= CHUNK_ROWS:
-                    ImportedRow.objects.bulk_create(keys)
-                    keys = []
-            ImportedRow.objects.bulk_create(keys)
+
+        def keep_keys(rows: list[registry.PersonRow], persons) -> None:
+            bulk.insert_values(
+                ImportedRow,
+                ["organisation_id", "file_sha256", "sheet", "row_number", "batch_id", "person_id"],
+                [
+                    (batch.organisation_id, batch.file_sha256, batch.sheet, row.key, batch.pk, p.pk)
+                    for row, p in zip(rows, persons, strict=True)
+                ],
+            )
+
+        with local_file(batch) as path:
+            table = open_batch_table(batch, path)
+            reader = _row_reader(batch, table.header)
+            try:
+                created = registry.persons_register_bulk(
+                    organisation=batch.project.organisation,
+                    by=by,
+                    rows=accepted_rows(table, reader),
+                    project=batch.project,
+                    partner=batch.partner,
+                    registered_on=batch.registered_on,
+                    source=batch,
+                    on_batch=keep_keys,
+                )
+            except ValidationError as error:
+                raise CommitRefused(
+                    _("The registry refused the rows: %(message)s")
+                    % {"message": " ".join(error.messages)}
+                ) from None
         batch.created_rows = created
         batch.status = Status.COMMITTED
         batch.committed_at = timezone.now()

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 COUNTRY_CALLING_CODES = {"ML": "223", "MR": "222"}
 PHONE_INTERNATIONAL = re.compile(r"^(?:\+|00)(223|222)(\d{8})$")
 PHONE_LOCAL = re.compile(r"^\d{8}$")
+# What people put between the digits; removed before the number is read.
+_SEPARATORS = str.maketrans("", "", " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f.-/()")
 
 
 def normalise_phone(raw: str, country: str = "") -> str:
@@ -18,9 +20,12 @@ def normalise_phone(raw: str, country: str = "") -> str:
     A local 8-digit number takes the calling code of the person's country when it is known.
     Raises ValidationError on anything else.
     """
-    compact = re.sub(r"[\s.\-/()]", "", raw)
+    compact = raw.translate(_SEPARATORS) if raw.isascii() else re.sub(r"[\s.\-/()]", "", raw)
     if not compact:
         return ""
+    if len(compact) == 8 and compact.isdigit():  # the common local form, without a regex
+        code = COUNTRY_CALLING_CODES.get(country.upper())
+        return f"+{code}{compact}" if code else compact
     match = PHONE_INTERNATIONAL.match(compact)
     if match:
         return f"+{match.group(1)}{match.group(2)}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import json
 import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core import serializers
 from django.core.exceptions import ValidationError
@@ -28,6 +30,7 @@ from suivi.accounts.models import (
     scopes_for,
 )
 from suivi.audit import services as audit
+from suivi.lib import bulk
 from suivi.lib.text import accent_pattern
 from suivi.projects.models import Project
 from suivi.projects.services import refuse_if_locked
@@ -45,6 +48,7 @@ from suivi.registry.models import (
     Person,
     PersonMerge,
     Registration,
+    SpecificNeed,
 )
 
 PERSON_FIELDS = [
@@ -154,6 +158,92 @@ def person_register(
             override_reason=override_reason,
         )
     return person
+
+
+@dataclass
+class PersonRow:
+    """One person of a bulk registration: checked values, specific needs, identifiers."""
+
+    data: dict
+    specific_needs: Sequence[SpecificNeed] = ()
+    external_ids: dict[str, str] | None = None
+    key: object = None  # the caller's reference of the row (a row number of a file)
+
+
+@transaction.atomic
+def persons_register_bulk(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    rows: Iterable[PersonRow],
+    project: Project | None = None,
+    partner: Organisation | None = None,
+    registered_on: datetime.date | None = None,
+    source: models.Model | None = None,
+    on_batch: Callable[[list[PersonRow], list[Person]], None] | None = None,
+) -> int:
+    """Create many persons whose values are already checked (an import's accepted rows) and,
+    when a project is given, register them in it for the partner; returns how many.
+
+    The same result as ``person_register`` row by row, written in batches of
+    ``bulk.BATCH_ROWS`` (COPY on PostgreSQL), with one audit event for the whole call about
+    ``source`` (the import) or the project. ``rows`` is read lazily, so a list of a million
+    rows never sits whole in memory; ``on_batch`` is called after each batch with its rows and
+    their persons (keys set). Identifiers must be free: a taken one raises IntegrityError and
+    nothing is written.
+    """
+    registered_on = registered_on or datetime.date.today()
+    if project is not None:
+        refuse_if_locked(project=project, day=registered_on)
+        if partner is not None and partner.pk not in project.partner_ids():
+            raise ValidationError(
+                {"partner": _("This organisation is not a partner of the project.")}
+            )
+    author = by if by is not None and by.is_authenticated else None
+    needs_through = Person.specific_needs.through
+    partner_id = partner.pk if partner is not None else None
+    new_person = bulk.Builder(Person, organisation=organisation, created_by=author)
+    total = 0
+    for chunk in bulk.batched(rows):
+        persons = []
+        for row in chunk:
+            person = new_person(_clean_person_data(row.data))
+            person.fill_derived()
+            persons.append(person)
+        bulk.insert(Person, persons)
+        needs, identifiers, registrations = [], [], []
+        for row, person in zip(chunk, persons, strict=True):
+            pk = person.pk
+            for need in row.specific_needs:
+                needs.append((pk, need.pk))
+            for scheme, value in (row.external_ids or {}).items():
+                if value := (value or "").strip():
+                    identifiers.append((pk, scheme, value))
+            if project is not None:
+                registrations.append(
+                    (project.organisation_id, pk, project.pk, partner_id, registered_on)
+                )
+        bulk.insert_values(needs_through, ["person_id", "specificneed_id"], needs)
+        bulk.insert_values(ExternalId, ["person_id", "scheme", "value"], identifiers)
+        bulk.insert_values(
+            Registration,
+            ["organisation_id", "person_id", "project_id", "partner_id", "registered_on"],
+            registrations,
+        )
+        if on_batch is not None:
+            on_batch(chunk, persons)
+        total += len(persons)
+    audit.record(
+        actor=by,
+        action="person.register_bulk",
+        target=source if source is not None else (project or organisation),
+        changes={
+            "persons_created": total,
+            "project": project.code if project is not None else None,
+            "partner": partner.pk if partner is not None else None,
+        },
+    )
+    return total
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from suivi.audit.models import AuditEvent
 from suivi.imports.models import ImportBatch, ImportedRow, ImportRowError
+from suivi.lib import bulk
 from suivi.registry.models import Person, Registration, SpecificNeed
 from tests.imports import files
 from tests.imports.pages import mapping_post, run_to_preview, text, upload
@@ -92,7 +93,10 @@ def test_assistant_imports_a_messy_french_workbook(world, login, places):
     assert ImportedRow.objects.filter(batch=batch).count() == 4
     event = AuditEvent.objects.get(action="import.commit", target_id=str(batch.pk))
     assert event.actor == world.assistant_a and event.changes["persons_created"] == 4
-    assert AuditEvent.objects.filter(action="person.register", actor=world.assistant_a).count() == 4
+    # One audit event for the persons of the import, not one per row.
+    assert not AuditEvent.objects.filter(action="person.register", actor=world.assistant_a)
+    bulk_event = AuditEvent.objects.get(action="person.register_bulk", actor=world.assistant_a)
+    assert bulk_event.target_id == str(batch.pk) and bulk_event.changes["persons_created"] == 4
 
 
 def test_error_report_holds_rejected_rows_with_an_error_column_and_no_formula(world, login, places):
@@ -305,3 +309,66 @@ def test_disability_column_needs_the_specific_need_and_then_records_it(world, lo
         ("DS",)
     ]
     assert not Person.objects.get(family_name="Maïga").specific_needs.exists()
+
+
+def test_list_longer_than_a_batch_lands_whole_with_its_keys(world, login, places, monkeypatch):
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 2)  # four accepted rows: two batches
+    SpecificNeed.objects.create(code="DS", name_fr="Handicap", name_en="Disability")
+    client = login(world.assistant_a)
+    rows = dict(files.ROWS)
+    rows[5] = files.ROWS[5][:10] + ["Oui", "ML-26-000101"]
+    rows[11] = files.ROWS[11][:10] + ["Non", "ML-26-000111"]
+    upload(client, world.pa, files.messy_workbook(rows), partner=world.p)
+    batch = ImportBatch.objects.get()
+    client.post(
+        reverse("imports:batch_mapping", args=[batch.pk]),
+        mapping_post(batch, **{"Remarque": "disability"}),
+    )
+    client.post(reverse("imports:batch_commit", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Status.COMMITTED and batch.created_rows == 4
+    keys = {k.row_number: k.person for k in ImportedRow.objects.filter(batch=batch)}
+    assert sorted(keys) == [5, 7, 8, 11]
+    assert [keys[n].family_name for n in (5, 7, 8, 11)] == ["Traoré", "Maïga", "Cissé", "Koné"]
+    assert keys[5].external_ids.get().value == "ML-26-000101"
+    assert keys[11].external_ids.get().value == "ML-26-000111"
+    assert list(keys[5].specific_needs.values_list("code", flat=True)) == ["DS"]
+    assert not keys[11].specific_needs.exists()
+    for person in keys.values():
+        assert person.created_by == world.assistant_a and person.organisation == world.a
+        registration = person.registrations.get()
+        assert (registration.project, registration.partner) == (world.pa, world.p)
+        assert registration.registered_on == batch.registered_on
+    assert AuditEvent.objects.filter(action="person.register_bulk").count() == 1
+
+
+def test_commit_refused_in_a_later_batch_leaves_nothing_of_the_earlier_ones(
+    world, login, places, monkeypatch
+):
+    monkeypatch.setattr(bulk, "BATCH_ROWS", 2)
+    client = login(world.assistant_a)
+    batch = run_to_preview(client, world.pa, files.messy_workbook())
+    places["gao"].name_fr = places["gao"].name_en = "Ansongo"
+    places["gao"].save()  # row 11, in the second batch, no longer resolves
+    client.post(reverse("imports:batch_commit", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.status == Status.FAILED and "Row 11" in batch.message
+    assert _new_persons(world).count() == 0
+    assert not Registration.objects.filter(person__family_name="Traoré").exists()
+    assert not ImportedRow.objects.exists()
+
+
+def test_progres_number_repeated_in_the_list_or_already_given_is_refused(world, login, places):
+    world.person_q.external_ids.create(scheme="progres", value="ML-26-000999")
+    rows = dict(files.ROWS)
+    rows[7] = files.ROWS[7][:11] + ["ML-26-000101"]  # the number of row 5 again
+    rows[8] = files.ROWS[8][:11] + ["ML-26-000999"]  # the number of a registered person
+    client = login(world.assistant_a)
+    batch = run_to_preview(client, world.pa, files.messy_workbook(rows))
+    errors = {e.row_number: e.errors for e in ImportRowError.objects.filter(batch=batch)}
+    assert set(errors) == {7, 8, 9, 10}
+    assert errors[7] == [
+        ["N° proGres", "The proGres number ML-26-000101 is also on row 5: keep it on one row."]
+    ]
+    assert errors[8][0][0] == "N° proGres" and "already given to a person" in errors[8][0][1]
+    assert (batch.accepted_rows, batch.rejected_rows) == (2, 4)

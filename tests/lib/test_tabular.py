@@ -65,7 +65,7 @@ def test_messy_workbook_header_hidden_column_dates_blank_and_total_rows(tmp_path
     rows = dict(table.rows())
     assert sorted(rows) == [5, 7, 8, 9, 10, 11]  # blank row 6 skipped, total row 12 ignored
     assert table.ignored == [(12, "total")]
-    assert rows[5][4] == datetime.datetime(2009, 3, 12)  # a real Excel date
+    assert rows[5][4] == datetime.date(2009, 3, 12)  # a real Excel date, read as a date
     assert rows[7][4] == "vers 2008" and rows[7][6] == 76123457
     assert rows[11][5] == "15"  # a number stored as text stays text
     assert rows[9][10] == "=cmd"  # hidden column still read
