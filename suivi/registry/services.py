@@ -233,6 +233,10 @@ def persons_register_bulk(
         if on_batch is not None:
             on_batch(chunk, persons)
         total += len(persons)
+    if project is not None and total:
+        # The outcome of the project's eligibility rules is stored as for one registration, so
+        # that the compliance report names the imported persons who fail a criterion.
+        project_eligibility_refresh(project=project, by=by)
     audit.record(
         actor=by,
         action="person.register_bulk",

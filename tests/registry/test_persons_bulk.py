@@ -98,3 +98,27 @@ def test_bulk_registration_never_gives_again_the_key_of_a_deleted_person(world):
     rows[0].external_ids = None
     services.persons_register_bulk(organisation=world.a, by=None, rows=rows, project=world.pa)
     assert Person.objects.order_by("pk").last().pk > deleted
+
+
+def test_bulk_registration_stores_who_fails_the_projects_eligibility_rules(world):
+    rule_set = services.eligibility_rule_set_create(
+        project=world.pa, by=None, data={"name": "Réfugiés seulement"}
+    )
+    services.eligibility_criterion_add(
+        rule_set=rule_set,
+        by=None,
+        data={"field": "population_group", "operator": "in", "value": ["refugee"]},
+    )
+
+    services.persons_register_bulk(
+        organisation=world.a,
+        by=world.assistant_a,
+        rows=_rows(2),
+        project=world.pa,
+        partner=world.p,
+        registered_on=datetime.date(2026, 3, 2),
+    )
+
+    imported = Registration.objects.filter(person__given_name__startswith="Awa ", project=world.pa)
+    assert imported.count() == 2
+    assert set(imported.values_list("eligibility", flat=True)) == {"not_eligible"}
