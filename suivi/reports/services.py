@@ -97,61 +97,53 @@ def dhis2_mapping_save(
     """
     changed = 0
     for indicator, uid in data_elements.items():
-        current = Dhis2DataElement.objects.filter(indicator=indicator).first()
-        before = current.data_element if current else ""
-        if uid == before:
-            continue
-        if not uid:
-            current.delete()
-        else:
-            Dhis2DataElement.objects.update_or_create(
-                indicator=indicator, defaults={"data_element": uid}
-            )
-        audit.record(
-            actor=by,
+        changed += _mapping_put(
+            Dhis2DataElement,
+            {"indicator": indicator},
+            "data_element",
+            uid,
+            by=by,
             action="indicator.dhis2_map",
             target=indicator,
-            changes={"data_element": [before, uid]},
+            label="data_element",
         )
-        changed += 1
     for (indicator, cell), uid in combos.items():
-        current = Dhis2CategoryOptionCombo.objects.filter(indicator=indicator, cell=cell).first()
-        before = current.category_option_combo if current else ""
-        if uid == before:
-            continue
-        if not uid:
-            current.delete()
-        else:
-            Dhis2CategoryOptionCombo.objects.update_or_create(
-                indicator=indicator, cell=cell, defaults={"category_option_combo": uid}
-            )
-        audit.record(
-            actor=by,
+        changed += _mapping_put(
+            Dhis2CategoryOptionCombo,
+            {"indicator": indicator, "cell": cell},
+            "category_option_combo",
+            uid,
+            by=by,
             action="indicator.dhis2_map",
             target=indicator,
-            changes={f"category_option_combo:{cell}": [before, uid]},
+            label=f"category_option_combo:{cell}",
         )
-        changed += 1
     for area, uid in org_units.items():
-        organisation = project.organisation
-        current = Dhis2OrgUnit.objects.filter(organisation=organisation, area=area).first()
-        before = current.org_unit if current else ""
-        if uid == before:
-            continue
-        if not uid:
-            current.delete()
-        else:
-            Dhis2OrgUnit.objects.update_or_create(
-                organisation=organisation, area=area, defaults={"org_unit": uid}
-            )
-        audit.record(
-            actor=by,
+        changed += _mapping_put(
+            Dhis2OrgUnit,
+            {"organisation": project.organisation, "area": area},
+            "org_unit",
+            uid,
+            by=by,
             action="project.dhis2_map",
             target=project,
-            changes={f"org_unit:{area.pcode}": [before, uid]},
+            label=f"org_unit:{area.pcode}",
         )
-        changed += 1
     return changed
+
+
+def _mapping_put(model, lookup: dict, field: str, uid: str, *, by, action, target, label) -> int:
+    """Set (or, with an empty ``uid``, remove) one DHIS2 identifier; 1 if it changed."""
+    current = model.objects.filter(**lookup).first()
+    before = getattr(current, field) if current else ""
+    if uid == before:
+        return 0
+    if not uid:
+        current.delete()
+    else:
+        model.objects.update_or_create(**lookup, defaults={field: uid})
+    audit.record(actor=by, action=action, target=target, changes={label: [before, uid]})
+    return 1
 
 
 @transaction.atomic
