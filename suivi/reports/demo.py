@@ -1428,7 +1428,33 @@ class _Builder:
         self.eligibility_rules(contexts)
         for context in contexts.values():
             self.manual_values(context)
+            self.narratives(context)
             self.close_quarters(context)
+
+    def narratives(self, c: ProjectContext) -> None:
+        """The first quarter's narrative, as the team writes it for the quarterly report."""
+        quarter = c.project.periods.get(kind="quarter", year=YEAR, number=1)
+        reports.narratives_save(
+            project=c.project,
+            period=quarter,
+            by=self.me,
+            texts={
+                "achievements": (
+                    "Les listes des partenaires ont été vérifiées contre les critères "
+                    "d'éligibilité et les premières activités ont démarré comme prévu dans le "
+                    "plan de travail."
+                ),
+                "challenges": (
+                    "L'insécurité sur certains axes a retardé deux missions de suivi ; les "
+                    "visites ont été reprogrammées avec les partenaires locaux et les points "
+                    "focaux communautaires ont relayé les informations."
+                ),
+                "lessons": (
+                    "Les séances tenues le matin, avant les travaux champêtres, réunissent "
+                    "davantage de femmes : le calendrier du trimestre suivant en tient compte."
+                ),
+            },
+        )
 
     def eligibility_rules(self, contexts: dict[str, ProjectContext]) -> None:
         """The projects' eligibility rules, written by the M&E officer once the lists exist,

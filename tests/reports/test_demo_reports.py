@@ -74,3 +74,24 @@ class TestDemoQuarter:
         text = "\n".join(page.extract_text() for page in reader.pages)
         assert "Cadre logique : indicateurs et cibles" in text
         assert row.indicator.code in text
+
+    def test_the_first_quarters_french_report_carries_the_narrative_written_in_suivi(
+        self, db, client, settings, tmp_path
+    ):
+        settings.MEDIA_ROOT = tmp_path
+        project = Project.objects.get(code=CODES["edu"])
+        q1 = project.periods.get(kind="quarter", year=demo.YEAR, number=1)
+        client = _log_in(client, "me@suivi.demo")
+
+        client.post(
+            reverse("reports:donor_reports", args=[project.pk]),
+            {"kind": "quarterly", "quarter": q1.pk, "language": "fr", "format": "docx"},
+        )
+
+        report = DonorReport.objects.get(project=project)
+        docx = client.get(reverse("reports:donor_report_file", args=[report.pk]))
+        document = Document(io.BytesIO(b"".join(docx.streaming_content)))
+        text = "\n".join(p.text for p in document.paragraphs)
+        assert "Réalisations" in text
+        assert "critères d'éligibilité" in text
+        assert "Rien n'a été écrit" not in text.split("Leçons apprises")[0]
