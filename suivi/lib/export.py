@@ -102,6 +102,18 @@ def csv_lines(table: Table) -> Iterator[str]:
         yield writer.writerow([csv_text(v) for v in values])
 
 
+def xlsx_response(sheets: list[tuple], filename: str) -> FileResponse:
+    """Sheets as ``write_xlsx`` takes them, as an Excel download named ``filename`` (without
+    extension), written to a temporary file rather than held in memory."""
+    # FileResponse closes the file once sent; the temporary file then disappears.
+    target = tempfile.TemporaryFile()  # noqa: SIM115
+    write_xlsx(target, sheets)
+    target.seek(0)
+    return FileResponse(
+        target, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
+    )
+
+
 def write_table_xlsx(target, tables: list[Table]) -> None:
     write_xlsx(target, [(t.title, t.header(), t.values(), t.hxl_row()) for t in tables])
 
@@ -113,12 +125,8 @@ def response(table: Table | list[Table], filename: str, fmt: str):
     """
     tables = table if isinstance(table, list) else [table]
     if fmt == XLSX:
-        # FileResponse closes the file once sent; the temporary file then disappears.
-        target = tempfile.TemporaryFile()  # noqa: SIM115
-        write_table_xlsx(target, tables)
-        target.seek(0)
-        return FileResponse(
-            target, as_attachment=True, filename=f"{filename}.xlsx", content_type=XLSX_TYPE
+        return xlsx_response(
+            [(t.title, t.header(), t.values(), t.hxl_row()) for t in tables], filename
         )
     answer = StreamingHttpResponse(csv_lines(tables[0]), content_type="text/csv; charset=utf-8")
     answer["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

@@ -7,8 +7,6 @@ need a data-entry role (``services.can_enter_data``); a visible row the user may
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST
 from suivi.accounts.models import DATA_ENTRY_ROLES, ME_ROLES, Organisation, has_role, partner_of
 from suivi.lib import ages, export, listing
 from suivi.lib.forms import add_service_error
-from suivi.lib.xlsx import write_xlsx
 from suivi.places.models import Area, Site
 from suivi.projects.models import Project
 from suivi.registry import eligibility, forms, matching, services
@@ -1013,15 +1010,7 @@ def _compliance_xlsx(project, report, rows) -> HttpResponse:
                     r["override_reason"],
                 ]
 
-    buffer = io.BytesIO()
-    write_xlsx(
-        buffer,
+    return export.xlsx_response(
         [(_("Summary"), summary_header, summary), (_("Not passing"), header, lines())],
+        f"conformite-{project.code}-{today.isoformat()}",
     )
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"conformite-{project.code}-{today.isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response

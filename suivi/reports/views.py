@@ -13,7 +13,6 @@ import datetime
 import functools
 import operator
 import re
-import tempfile
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -34,7 +33,6 @@ from django.views.decorators.http import require_POST
 from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, Role, has_role
 from suivi.delivery.models import Distribution, Session
 from suivi.lib import ages, export, listing, periods
-from suivi.lib.xlsx import write_xlsx
 from suivi.places.models import Area
 from suivi.projects.models import (
     Dimension,
@@ -57,7 +55,6 @@ from suivi.reports.models import (
     ReportPhoto,
 )
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Who writes a period's narrative: the project's agency staff, not partners nor donors.
 NARRATIVE_WRITERS = ME_ROLES | {Role.PROJECT_ASSISTANT}
 KIND_ORDER = {periods.MONTH: 0, periods.QUARTER: 1, periods.YEAR: 2}
@@ -825,14 +822,8 @@ def logframe_report_xlsx(request, pk: int):
         today=timezone.localdate(),
     )
     header, rows = iptt.flat_rows(table)
-    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    write_xlsx(out, [(_("Logframe report"), header, rows)])
-    out.seek(0)
-    return FileResponse(
-        out,
-        as_attachment=True,
-        filename=f"{project.code}-iptt-{table.kind}.xlsx",
-        content_type=XLSX_TYPE,
+    return export.xlsx_response(
+        [(_("Logframe report"), header, rows)], f"{project.code}-iptt-{table.kind}"
     )
 
 
@@ -985,7 +976,7 @@ def photo_remove(request, pk: int):
 
 DONOR_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": XLSX_TYPE,
+    "xlsx": export.XLSX_TYPE,
     "pdf": "application/pdf",
 }
 

@@ -249,7 +249,7 @@ def test_compliance_report_downloads_as_excel(world, login):
     response = _report(login(world.manager_a), world.pa, format="xlsx")
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith('attachment; filename="conformite-PA-EDU')
-    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     summary, rows = book.worksheets
     assert [c.value for c in summary[2]][:5] == [
         "Enfants déplacés", "Population group is one of Internally displaced", 0, 2, 0,
