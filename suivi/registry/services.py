@@ -204,6 +204,7 @@ def persons_register_bulk(
     partner_id = partner.pk if partner is not None else None
     new_person = bulk.Builder(Person, organisation=organisation, created_by=author)
     total = 0
+    first_pk = None
     for chunk in bulk.batched(rows):
         persons = []
         for row in chunk:
@@ -211,6 +212,8 @@ def persons_register_bulk(
             person.fill_derived()
             persons.append(person)
         bulk.insert(Person, persons)
+        if first_pk is None and persons:
+            first_pk = min(p.pk for p in persons)
         needs, identifiers, registrations = [], [], []
         for row, person in zip(chunk, persons, strict=True):
             pk = person.pk
@@ -236,7 +239,7 @@ def persons_register_bulk(
     if project is not None and total:
         # The outcome of the project's eligibility rules is stored as for one registration, so
         # that the compliance report names the imported persons who fail a criterion.
-        project_eligibility_refresh(project=project, by=by)
+        project_eligibility_refresh(project=project, by=by, persons_from=first_pk)
     audit.record(
         actor=by,
         action="person.register_bulk",
@@ -415,13 +418,18 @@ def registrations_evaluate(*, registrations: QuerySet, by: User | None) -> int:
 
 
 @transaction.atomic
-def project_eligibility_refresh(*, project: Project, by: User | None) -> int:
+def project_eligibility_refresh(
+    *, project: Project, by: User | None, persons_from: int | None = None
+) -> int:
     """Store again the eligibility outcome of every registration of the project, computed by
-    the database (after its rules change). Returns how many outcomes changed."""
+    the database (after its rules change); with ``persons_from``, only of the persons whose
+    key is at least that (those a bulk registration just created). Returns how many outcomes
+    changed."""
     rule_sets = eligibility.registration_rule_sets(project)
-    annotated, columns = eligibility.annotate_outcomes(
-        Registration.objects.filter(project=project), rule_sets
-    )
+    registrations = Registration.objects.filter(project=project)
+    if persons_from is not None:
+        registrations = registrations.filter(person_id__gte=persons_from)
+    annotated, columns = eligibility.annotate_outcomes(registrations, rule_sets)
     names = [column for _rs, _c, column in columns]
     # Registrations grouped by their new outcome: one UPDATE per outcome and chunk of rows.
     changed: dict[tuple[str, str], list[int]] = {}
