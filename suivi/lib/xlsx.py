@@ -3,6 +3,8 @@
 Rows are streamed with openpyxl's write-only mode, so an export of a million rows does not sit in
 memory. Text that a spreadsheet would run as a formula (starting with =, +, - or @) is prefixed
 with a single quote, so an exported name cannot become a formula in the reader's Excel.
+A sheet holds at most ``MAX_ROWS`` rows (Excel's limit): longer tables go on in further sheets,
+"Title (2)", "Title (3)"…, each with the same header, so that no row is lost.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Iterable
 from typing import IO
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_ROWS = 1_048_576
 
 
 def neutralise(value):
@@ -45,9 +48,13 @@ def write_xlsx(
 
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for title, header, rows, *hxl in sheets:
-        sheet = workbook.create_sheet(title=_sheet_title(str(title)))
-        top = [header, hxl[0]] if hxl and any(hxl[0]) else [header]
+
+    def start(title, top, part):
+        name = _sheet_title(str(title))
+        if part > 1:
+            suffix = f" ({part})"
+            name = name[: 31 - len(suffix)].rstrip() + suffix
+        sheet = workbook.create_sheet(title=name)
         sheet.freeze_panes = f"A{len(top) + 1}"
         for line in top:
             cells = []
@@ -56,8 +63,19 @@ def write_xlsx(
                 cell.font = bold
                 cells.append(cell)
             sheet.append(cells)
+        return sheet
+
+    for title, header, rows, *hxl in sheets:
+        top = [header, hxl[0]] if hxl and any(hxl[0]) else [header]
+        room = MAX_ROWS - len(top)
+        part = 1
+        sheet, used = start(title, top, part), 0
         for row in rows:
+            if used == room:
+                part += 1
+                sheet, used = start(title, top, part), 0
             sheet.append([neutralise(v) for v in row])
+            used += 1
     workbook.save(target)
 
 

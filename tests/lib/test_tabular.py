@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.utils import translation
 
-from suivi.lib import tabular
+from suivi.lib import tabular, xlsx
 from suivi.lib.tabular import TabularError, open_table
 from suivi.lib.xlsx import neutralise, write_xlsx
 from tests.imports import files
@@ -124,6 +124,28 @@ def test_xlsx_writer_neutralises_formula_looking_text(tmp_path):
     assert row[5] == -3 and row[6] == datetime.datetime(2026, 1, 2)
     assert sheet["A2"].data_type == "s"
     assert neutralise(None) is None
+
+
+def test_xlsx_longer_than_a_sheet_goes_on_in_further_sheets_with_the_header(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    path = tmp_path / "long.xlsx"
+    title = "Registre des personnes du projet"
+    rows = [[n, f"Personne {n}"] for n in range(1, 11)]
+    write_xlsx(path, [(title, ["N°", "Nom"], iter(rows), ["", "#beneficiary+name"])])
+    book = openpyxl.load_workbook(path, read_only=True)
+    assert book.sheetnames == [
+        "Registre des personnes du proje",
+        "Registre des personnes du p (2)",
+        "Registre des personnes du p (3)",
+        "Registre des personnes du p (4)",
+    ]
+    read = []
+    for sheet in book.worksheets:
+        lines = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert len(lines) <= 5
+        assert lines[:2] == [["N°", "Nom"], [None, "#beneficiary+name"]]
+        read += lines[2:]
+    assert read == rows
 
 
 def test_utf16_text_export_of_excel_is_read(tmp_path):
