@@ -124,6 +124,27 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Computed figures are kept here (see suivi/reports/indicators.py). Embedded: in each process's
+# memory. Production: one Redis shared by the web and worker processes, SUIVI_CACHE_URL=redis://...
+if os.environ.get("SUIVI_CACHE_URL", "").startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["SUIVI_CACHE_URL"],
+            "KEY_PREFIX": os.environ.get("SUIVI_CACHE_PREFIX", "suivi"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+# How long a computed figure is kept at most; any audited change of the organisation's data
+# makes it unreachable sooner. 0 computes every figure on every read.
+SUIVI_FIGURES_CACHE_SECONDS = int(os.environ.get("SUIVI_FIGURES_CACHE_SECONDS", 6 * 3600))
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

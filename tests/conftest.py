@@ -14,6 +14,7 @@ import socket
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from suivi.accounts.models import OrganisationKind, Role
 from tests import helpers
@@ -27,6 +28,15 @@ def _fast_passwords(settings):
         # Rows made by class-scoped fixtures, before this one runs, carry the default hasher.
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with nothing kept: kept figures of one test's data never reach another
+    (SQLite gives the numbers of rolled-back rows again)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -97,19 +97,6 @@ def _tree_order(results: list[Result]) -> list[Result]:
     return out
 
 
-def _project_span(project: Project) -> ReportingPeriod:
-    """An unsaved period covering the whole project: what ``figures`` computes for the LOP."""
-    return ReportingPeriod(
-        pk=None,
-        organisation_id=project.organisation_id,
-        project=project,
-        kind="project",
-        year=project.start_date.year,
-        start=project.start_date,
-        end=project.end_date,
-    )
-
-
 def table(
     *,
     user,
@@ -176,7 +163,6 @@ def table(
         if p.kind == kind or i.method != Indicator.Method.COMPUTED or kind == periods.YEAR
     ]
     figures = indicators.figures_many(pairs, disaggregated=False)
-    span = _project_span(project)
     computed = [i for i in indicator_list if i.method == Indicator.Method.COMPUTED]
     # A cumulative indicator already counts from the start: its latest begun period shown is
     # its life of project so far (no data is dated after today). Others are computed once.
@@ -186,8 +172,7 @@ def table(
         if i.cumulative and latest is not None and (i.pk, latest.pk) in figures:
             lop_figures[i.pk] = figures[(i.pk, latest.pk)]
         elif project.start_date <= today:
-            cells = indicators.compute(i, span, disaggregated=False)
-            lop_figures[i.pk] = indicators.Figures(cells, True, None)
+            lop_figures[i.pk] = indicators.life_of_project(i)
     targets = {
         (t.indicator_id, t.period_id): t.value
         for t in Target.objects.visible_to(user).filter(
