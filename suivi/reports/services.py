@@ -262,8 +262,9 @@ def photo_remove(*, photo: ReportPhoto, by: User) -> None:
 # estimate is the number of delivery records the indicator engine reads: computations (each
 # computed indicator once for the report's period while it is open, once for the life of the
 # project) times the project's attendance and distribution records. A demo project's quarter is
-# under 100,000 (well under a second); the quarter of bench/reports_scale.py (40 indicators,
-# 600,000 records) is about 30 million (20 to 30 seconds).
+# under 10,000; an estimate of 2,000,000 took 0.6 to 1.1 s on PostgreSQL (bench/reports_scale.py
+# with 20 indicators over 60,000 records); the quarter of its default run (40 indicators over
+# 600,000 records) is about 30 million, 20 to 30 seconds.
 INLINE_WORK = 2_000_000
 Status = DonorReport.Status
 
@@ -272,7 +273,7 @@ class TemplateUnreadable(Exception):
     """The Word template of a language is not a document python-docx can open."""
 
 
-def donor_report_work(*, project: Project, period: ReportingPeriod | None) -> int:
+def donor_report_estimate(*, project: Project, period: ReportingPeriod | None) -> int:
     """The estimated work of a report of ``project`` for ``period`` (see INLINE_WORK)."""
     computed = project.indicators.filter(method=Indicator.Method.COMPUTED).count()
     if not computed:
@@ -348,7 +349,7 @@ def _donor_report_create(
         format=format,
         created_by=by,
     )
-    if donor_report_work(project=project, period=period) < INLINE_WORK:
+    if donor_report_estimate(project=project, period=period) < INLINE_WORK:
         # Held by this request from the start: the worker leaves it alone.
         report.status = Status.GENERATING
         report.heartbeat_at = timezone.now()
