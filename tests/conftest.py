@@ -31,9 +31,11 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with nothing kept: kept figures of one test's data never reach another
-    (SQLite gives the numbers of rolled-back rows again)."""
+def _empty_cache(settings):
+    """Each test keeps what it computes in its own memory and starts with nothing kept: kept
+    figures of one test's data never reach another (SQLite gives the numbers of rolled-back rows
+    again), nor another run of the suite."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
     yield
     cache.clear()

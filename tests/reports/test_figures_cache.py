@@ -180,7 +180,7 @@ def test_a_donor_report_or_a_target_keeps_the_figures(world, attended, computati
     attend(world.session_p, world.person_p)
 
     def generate():
-        report_services.donor_report_generate(
+        report_services.donor_report_request(
             project=world.pa,
             kind="quarterly",
             language="fr",
@@ -196,3 +196,18 @@ def test_a_donor_report_or_a_target_keeps_the_figures(world, attended, computati
 
     assert ran > 0
     assert len(computations) == ran
+
+
+def test_the_idle_worker_computes_ahead_what_the_report_page_reads(
+    world, login, attended, computations
+):
+    trained, q1 = attended
+    attend(world.session_p, world.person_p)
+
+    call_command("work", once=True)
+    warmed = len(computations)
+    response = login(world.me_a).get(report(world.pa))
+
+    assert warmed > 0
+    assert len(computations) == warmed
+    assert actual(response, trained, q1) == 1

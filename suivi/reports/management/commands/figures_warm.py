@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from suivi.projects.models import Indicator, Project, ReportingPeriod
-from suivi.reports import indicators
+from suivi.projects.models import Project
+from suivi.reports import services
 
 
 class Command(BaseCommand):
@@ -17,7 +16,7 @@ class Command(BaseCommand):
         "periods and their life of project, and keep them in the cache, where the logframe "
         "report, the dashboards and the donor reports find them. Figures already kept for the "
         "current state of the data are not computed again. Run it after the day's data entry "
-        "or every few minutes (with a shared cache, SUIVI_CACHE_URL)."
+        "or every few minutes; the worker (manage.py work) does it when it has nothing else to do."
     )
 
     def add_arguments(self, parser):
@@ -25,17 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, project: list[str], **options):
         started = time.perf_counter()
-        projects = Project.objects.filter(status=Project.Status.ACTIVE)
+        projects = None
         if project:
             projects = Project.objects.filter(code__in=project)
             missing = sorted(set(project) - set(projects.values_list("code", flat=True)))
             if missing:
                 raise CommandError(f"Unknown project code: {', '.join(missing)}")
-        done = 0
-        for one in projects.order_by("code"):
-            done += indicators.warm(
-                Indicator.objects.filter(project=one).select_related("project"),
-                ReportingPeriod.objects.filter(project=one).select_related("project"),
-                today=timezone.localdate(),
-            )
-        self.stdout.write(f"{done} figures ready in {time.perf_counter() - started:.1f} s")
+        ready = services.figures_warm(projects=projects)
+        self.stdout.write(f"{ready} figures ready in {time.perf_counter() - started:.1f} s")
