@@ -223,6 +223,53 @@ n = 0
 for project in projects:
     n += len(project_quarter(project))
 print(f"  {n:,} indicators of {len(projects)} projects in {time.perf_counter() - t:.1f} s")
+print("\nThe logframe report page and a quarterly DOCX of one project (figures kept in the cache):")
+from django.conf import settings  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from suivi.accounts.models import Role, User  # noqa: E402
+from suivi.accounts.services import membership_grant  # noqa: E402
+from suivi.reports import services as reports  # noqa: E402
+
+settings.ALLOWED_HOSTS = ["*"]
+settings.SUIVI_FIGURES_CACHE_SECONDS = 6 * 3600
+setup_test_environment()
+project = projects[0]
+me = User.objects.create_user("me@bench.test", "bench-Suivi-2026")
+membership_grant(user=me, organisation=project.organisation, role=Role.ME_OFFICER, by=None)
+client = Client()
+client.force_login(me)
+url = reverse("reports:logframe_report", args=[project.pk]) + "?kind=quarter"
+
+
+def timed(label, call):
+    t = time.perf_counter()
+    call()
+    print(f"  {label:<52} {(time.perf_counter() - t) * 1000:>8.0f} ms")
+
+
+def page():
+    assert client.get(url).status_code == 200
+
+
+def docx():
+    report = reports.donor_report_request(
+        project=project,
+        kind="quarterly",
+        language="fr",
+        format="docx",
+        by=me,
+        quarter=quarter_of(project),
+    )
+    if report.status == report.Status.WAITING:
+        reports.donor_report_run(report=report)
+
+
+timed("logframe page, first reading (computes)", page)
+timed("logframe page, figures kept", page)
+timed("quarterly DOCX, figures kept", docx)
 print(f"\nPeak memory of this process: {peak_mb():.0f} MB")
 print(
     f"Data: {made['persons']:,} persons, {made['attendance']:,} attendance rows, "

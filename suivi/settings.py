@@ -4,6 +4,7 @@ With no environment at all, Suivi runs on SQLite under ./var so that one command
 Production sets SUIVI_DATABASE_URL (postgres://...), SUIVI_SECRET_KEY and SUIVI_ALLOWED_HOSTS.
 """
 
+import hashlib
 import os
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -128,18 +129,30 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # DATA_DIR/cache, shared by the server and the worker. Production: one Redis shared by the web and
 # worker processes, SUIVI_CACHE_URL=redis://...; locmem:// keeps them in each process's memory.
 CACHE_URL = os.environ.get("SUIVI_CACHE_URL", "")
+# What is kept belongs to one database: another database (a test run, a benchmark, a restored
+# copy) shares no key with it, whatever cache they share.
+_database = DATABASES["default"]
+CACHE_PREFIX = (
+    os.environ.get("SUIVI_CACHE_PREFIX")
+    or "suivi-"
+    + hashlib.sha256(
+        f"{_database['ENGINE']}|{_database.get('HOST', '')}|{_database.get('PORT', '')}|"
+        f"{_database['NAME']}".encode()
+    ).hexdigest()[:12]
+)
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": os.environ.get("SUIVI_CACHE_PREFIX", "suivi"),
+            "KEY_PREFIX": CACHE_PREFIX,
         }
     }
 elif CACHE_URL.startswith("locmem://"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": 50_000},
         }
     }
@@ -148,6 +161,7 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
+            "KEY_PREFIX": CACHE_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
