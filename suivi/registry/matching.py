@@ -39,7 +39,6 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -836,31 +835,64 @@ def _registry_size(persons) -> int:
     return persons.count()
 
 
-def candidate_rows(data: dict, *, exclude_ids: Iterable[int] = (), limit: int = 400) -> list[dict]:
-    """Rows of the registry sharing a blocking key with ``data`` (indexed queries)."""
+# Candidates taken from each block, nearest to the checked record's date of birth first: in a
+# registry of a million persons a common name (Mamadou Traoré) fills a block with thousands of
+# persons, and the one registered again is among those born nearest.
+NEAR_BIRTH = 60
+PHONE_CANDIDATES = 60
+
+
+def _nearest(block, birth: datetime.date | None, k: int | None = None) -> list[int]:
+    """Up to ``k`` (``NEAR_BIRTH``) ids of ``block`` on each side of ``birth`` (an ordered index
+    scan each), and a few without a date of birth."""
+    k = k or NEAR_BIRTH
+    ids = block.order_by().values_list("pk", flat=True)
+    if birth is None:
+        return list(ids[: 2 * k])
+    return [
+        *ids.filter(birth_date__gte=birth).order_by("birth_date")[:k],
+        *ids.filter(birth_date__lt=birth).order_by("-birth_date")[:k],
+        *ids.filter(birth_date__isnull=True)[: k // 4],
+    ]
+
+
+def candidate_rows(data: dict, *, exclude_ids: Iterable[int] = ()) -> list[dict]:
+    """Rows of the registry sharing a blocking key with ``data``: the same phone, the same
+    names (in either order), the same family name and date of birth, or the same given name
+    within five years of the date of birth; from each block the persons born nearest. Each
+    block is one or two indexed queries, whatever the size of the registry."""
     family, given = data.get("family_name") or "", data.get("given_name") or ""
     fam, giv = names.name_key(family), names.name_key(given)
     phone = names.phone_key(data.get("phone") or "")
-    active = Person.objects.filter(merged_into__isnull=True)
-    q = Q()
-    if fam and giv:
-        q |= Q(match_family=fam, match_given=giv) | Q(match_family=giv, match_given=fam)
     birth = data.get("birth_date")
-    if birth and giv:
-        span = datetime.timedelta(days=5 * 366)
-        q |= Q(match_given=giv, birth_date__range=(birth - span, birth + span))
-    if birth and fam:
-        q |= Q(match_family=fam, birth_date=birth)
-    if phone:
-        q |= Q(match_phone=phone)
+    active = Person.objects.filter(merged_into__isnull=True)
+    ids: list[int] = []
     progres = (data.get("progres") or "").strip()
     if progres:
         holders = ExternalId.objects.filter(scheme=ExternalId.Scheme.PROGRES, value=progres)
-        q |= Q(pk__in=holders.values("person_id"))
-    if not q:
+        ids += active.filter(pk__in=holders.values("person_id")).values_list("pk", flat=True)
+    if phone:
+        ids += active.filter(match_phone=phone).values_list("pk", flat=True)[:PHONE_CANDIDATES]
+    if fam and giv:
+        ids += _nearest(active.filter(match_family=fam, match_given=giv), birth)
+        if fam != giv:
+            ids += _nearest(active.filter(match_family=giv, match_given=fam), birth)
+    if birth and fam:
+        ids += active.filter(match_family=fam, birth_date=birth).values_list("pk", flat=True)[
+            :NEAR_BIRTH
+        ]
+    if birth and giv:
+        span = datetime.timedelta(days=5 * 366)
+        ids += _nearest(
+            active.filter(match_given=giv, birth_date__range=(birth - span, birth + span)),
+            birth,
+            max(NEAR_BIRTH // 2, 1),
+        )
+    excluded = set(exclude_ids)
+    wanted = list(dict.fromkeys(i for i in ids if i not in excluded))
+    if not wanted:
         return []
-    rows = active.filter(q).exclude(pk__in=list(exclude_ids)).values(*PERSON_COLUMNS)
-    return list(rows[:limit])
+    return list(active.filter(pk__in=wanted).order_by("pk").values(*PERSON_COLUMNS))
 
 
 def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = None):

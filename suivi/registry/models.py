@@ -189,7 +189,9 @@ class Person(OwnedModel):
         indexes = [
             models.Index(fields=["organisation", "family_name", "given_name"]),
             models.Index(fields=["birth_date"]),
-            models.Index(fields=["match_family", "match_given"], name="person_match_names"),
+            models.Index(
+                fields=["match_family", "match_given", "birth_date"], name="person_match_names"
+            ),
             models.Index(fields=["match_given", "birth_date"], name="person_match_given_birth"),
             models.Index(fields=["match_phone"], name="person_match_phone"),
         ]

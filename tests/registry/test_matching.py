@@ -60,3 +60,45 @@ def test_the_data_migration_computes_the_keys_as_the_model_does():
     for name in ["Mahamadou", "Traoré", "Ould Sidi", "محمد", "N'Diaye", "Kulibali", "Cissé"]:
         assert migration.name_key(name) == names.name_key(name)
     assert migration.phone_key("+223 76 12 34 56") == names.phone_key("+22376123456")
+
+
+def test_a_re_registration_is_found_among_more_namesakes_than_a_block_keeps(
+    world, monkeypatch, django_user_model
+):
+    """Checked against many persons of the same name, the one born the same day is a candidate,
+    wherever the database happens to store it."""
+    from suivi.registry.models import Person
+
+    monkeypatch.setattr(matching, "NEAR_BIRTH", 4)
+    born = datetime.date(2011, 3, 14)
+    namesakes = []
+    for k in range(40):
+        person = Person(
+            organisation=world.a,
+            family_name="Traoré",
+            given_name="Mamadou",
+            sex="M",
+            birth_date=datetime.date(1960 + k, 6, 1),
+            population_group="refugee",
+        )
+        person.fill_derived()
+        namesakes.append(person)
+    Person.objects.bulk_create(namesakes[:20])
+    same = Person(
+        organisation=world.a,
+        family_name="Traoré",
+        given_name="Mamadou",
+        sex="M",
+        birth_date=born,
+        population_group="refugee",
+        phone="",
+    )
+    same.fill_derived()
+    same.save()
+    Person.objects.bulk_create(namesakes[20:])
+
+    probe = {"family_name": "TRAORE", "given_name": "Mahamadou", "sex": "M", "birth_date": born}
+    found = {row["id"] for row in matching.candidate_rows(probe)}
+
+    assert same.pk in found
+    assert len(found) < 30
