@@ -145,7 +145,7 @@ def build(scale: float = 1.0, say=print) -> dict:
             "given_name": "(array['Aminata','Mamadou','Fatoumata','Moussa','Awa','Oumar',"
             "'Mariam','Ibrahim'])[1 + (g / 10) % 8] || ' ' || g",
             "sex": f"CASE WHEN (g / {n_projects}) % 2 = 0 THEN 'F' ELSE 'M' END",
-            "birth_date": "date '2026-06-30' - ((g * 7919) % 29200) * interval '1 day'",
+            "birth_date": "date '2026-06-30' - ((g::bigint * 7919) % 29200) * interval '1 day'",
             "population_group": "(array['refugee','idp','host','returnee','migrant'])"
             f"[1 + (g / {n_projects}) % 5]",
             "has_disability": f"((g / {n_projects}) % 17 = 0)",
