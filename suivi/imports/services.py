@@ -415,9 +415,9 @@ def _find_duplicates(
     registry or like other rows of the file; returns how many rows look like persons already
     registered, and how many are repeated in the file.
 
-    The whole list is matched at once with the batch scan's model (``matching.link``): the
-    registry is searched ``CHUNK_ROWS`` rows at a time, so rows far apart in the file are
-    compared too.
+    The whole list is matched at once with the batch scan's model (``matching.link``), so rows
+    far apart in the file are compared too; the registry is searched with grouped queries, a
+    few hundred keys at a time, and pairs are scored in chunks.
     """
     if not accepted:
         return 0, 0
@@ -427,7 +427,6 @@ def _find_duplicates(
         rows,
         persons=persons,
         threshold=DUPLICATE_THRESHOLD,
-        chunk=CHUNK_ROWS,
         heartbeat=heartbeat,
     )
     warnings = []

@@ -978,12 +978,15 @@ class Link:
     other_row: int | None = None
 
 
-def _keys_of(row: dict) -> tuple[str, str, str]:
-    return (
-        names.name_key(row.get("family_name") or "")[:40],
-        names.name_key(row.get("given_name") or "")[:40],
-        names.phone_key(row.get("phone") or ""),
-    )
+def _keys_of(row: dict, known: dict[str, str]) -> tuple[str, str, str]:
+    """The stored blocking keys of a record (``known``: name keys already computed)."""
+    keys = []
+    for field in ("family_name", "given_name"):
+        name = row.get(field) or ""
+        if name not in known:
+            known[name] = names.name_key(name)[:40]
+        keys.append(known[name])
+    return keys[0], keys[1], names.phone_key(row.get("phone") or "")
 
 
 def _year_spans(years: list[int | None]) -> list[tuple[int, int] | None]:
@@ -1001,7 +1004,9 @@ def _year_spans(years: list[int | None]) -> list[tuple[int, int] | None]:
     return spans
 
 
-def _fetch_terms(persons, terms: list[tuple[Q, int]], found: dict[int, dict]) -> None:
+def _fetch_terms(
+    persons, terms: list[tuple[Q, int]], found: dict[int, dict], heartbeat=None
+) -> None:
     """Rows of ``persons`` matching any of ``terms`` (each with its number of parameters), a
     few hundred terms per query."""
     group, params = Q(), 0
@@ -1010,34 +1015,40 @@ def _fetch_terms(persons, terms: list[tuple[Q, int]], found: dict[int, dict]) ->
             for row in persons.filter(group).values(*PERSON_COLUMNS):
                 found.setdefault(row["id"], row)
             group, params = Q(), 0
+            if heartbeat is not None:
+                heartbeat()
         if term is not None:
             group |= term
             params += size
 
 
-def registry_candidates(rows: Sequence[dict], persons) -> list[dict]:
+def registry_candidates(rows: Sequence[dict], persons, heartbeat=None) -> list[dict]:
     """The persons of ``persons`` sharing a blocking key with one of ``rows`` (records not yet
     in the registry), fetched with indexed queries over many rows at a time, never one query per
     row: the names either way round, born within ``LINK_BIRTH_YEARS`` of a record of those
     names (or a date unknown); the phone; the family or the given name with the same date of
-    birth. The frame's blocking then pairs them as the scan does."""
+    birth. The keys of all the rows are gathered first, so a name shared by many rows is one
+    term; the terms go a few hundred to a query (``heartbeat`` is called after each). The
+    frame's blocking then pairs the persons with the rows as the scan does."""
     by_names: dict[tuple[str, str], list[int | None]] = {}
     phones: set[str] = set()
-    by_day: dict[datetime.date, tuple[set[str], set[str]]] = {}
+    # Days of birth by name key: one term per key, not per day (Django builds a query in time
+    # proportional to its terms).
+    days: dict[tuple[str, str], set[datetime.date]] = {}
+    known: dict[str, str] = {}
     for row in rows:
-        family, given, phone = _keys_of(row)
+        family, given, phone = _keys_of(row, known)
         birth = row.get("birth_date")
         if family and given:
             pair = (min(family, given), max(family, given))
             by_names.setdefault(pair, []).append(birth.year if birth else None)
         if phone:
             phones.add(phone)
-        if birth and not row.get("birth_date_estimated") and (family or given):
-            families, givens = by_day.setdefault(birth, (set(), set()))
+        if birth and not row.get("birth_date_estimated"):
             if family:
-                families.add(family)
+                days.setdefault(("match_family", family), set()).add(birth)
             if given:
-                givens.add(given)
+                days.setdefault(("match_given", given), set()).add(birth)
     terms: list[tuple[Q, int]] = []
     for (low, high), years in by_names.items():
         same = Q(match_family=low, match_given=high)
@@ -1058,15 +1069,13 @@ def registry_candidates(rows: Sequence[dict], persons) -> list[dict]:
     for start in range(0, len(ordered), 500):
         part = ordered[start : start + 500]
         terms.append((Q(match_phone__in=part), len(part)))
-    for day, (families, givens) in by_day.items():
-        term = Q()
-        if families:
-            term |= Q(match_family__in=sorted(families))
-        if givens:
-            term |= Q(match_given__in=sorted(givens))
-        terms.append((Q(birth_date=day) & term, 1 + len(families) + len(givens)))
+    for (field, key), born in days.items():
+        ordered = sorted(born)
+        for start in range(0, len(ordered), 500):
+            part = ordered[start : start + 500]
+            terms.append((Q(**{field: key, "birth_date__in": part}), 1 + len(part)))
     found: dict[int, dict] = {}
-    _fetch_terms(persons, terms, found)
+    _fetch_terms(persons, terms, found, heartbeat)
     return list(found.values())
 
 
@@ -1105,29 +1114,23 @@ def link(
     persons,
     threshold: float | None = None,
     model: Model = MODEL,
-    chunk: int = 5000,
     heartbeat: Callable[[], None] | None = None,
 ) -> list[Link]:
     """The likely pairs of new records (``rows``: a partner's list being imported) with the
     persons of the registry (``persons``, a queryset) and with each other.
 
     The batch scan, not a second matcher: one frame of the records followed by the persons
-    sharing a blocking key with them (``registry_candidates``, ``chunk`` records at a time),
-    blocked and scored as ``scan`` does, keeping the pairs that involve a record. The prior and
+    sharing a blocking key with them (``registry_candidates``), blocked and scored as ``scan``
+    does (pairs in chunks), keeping the pairs that involve a record. The prior and
     the name frequencies are those of the registry with the records added. Pairs come best
     first. ``heartbeat`` is called after each chunk of work (long lists take minutes)."""
     threshold = model.threshold if threshold is None else threshold
     if not rows:
         return []
-    found: dict[int, dict] = {}
-    for start in range(0, len(rows), chunk):
-        for person in registry_candidates(rows[start : start + chunk], persons):
-            found.setdefault(person["id"], person)
-        if heartbeat is not None:
-            heartbeat()
+    found = registry_candidates(rows, persons, heartbeat)
     probes = len(rows)
     records = [{k: v for k, v in row.items() if k != "id"} for row in rows]
-    frame = Frame([*records, *found.values()])
+    frame = Frame([*records, *found])
     n_records = _registry_size(persons) + probes
     if n_records >= model.tf_min_records:
         _link_frequencies(frame, probes, persons, n_records)
