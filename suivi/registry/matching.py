@@ -21,11 +21,13 @@ The model is plain data (``MODEL``: comparisons, their levels, m and u, the prio
 levels are SQL ``CASE`` expressions in splink, so the model can be exported as a splink settings
 dictionary (``splink_settings``) and run on DuckDB or Spark for registries beyond one machine.
 
-Two entry points:
+Three entry points:
 
 - ``likely_matches(user, data, limit)``: one record against the registry, through indexed blocking
   queries (used when a person is registered);
-- ``scan(frame, ...)``: all pairs of many records, vectorised with numpy (the batch scan).
+- ``scan(frame, ...)``: all pairs of many records, vectorised with numpy (the batch scan);
+- ``link(rows, persons=...)``: the records of a list being imported against the registry and each
+  other: the batch scan over the records and the persons sharing a blocking key with them.
 """
 
 from __future__ import annotations
@@ -1080,8 +1082,9 @@ def registry_candidates(rows: Sequence[dict], persons, heartbeat=None) -> list[d
 
 
 def _link_frequencies(frame: Frame, probes: int, persons, n_records: int) -> None:
-    """Frequencies over the registry and the new records together (indexed counts of the keys
-    present in the frame): what the scan would read once the records are registered."""
+    """Frequencies over the registry and the new records together (indexed counts): what the
+    scan would read once the records are registered. Only the records' values are counted: a
+    pair's frequency is read on its left side, always a record."""
     spelled = {code: value for value, code in frame.vocab.items()}
     for column, field, prefix in (
         ("family_key", "match_family", ""),
@@ -1089,9 +1092,9 @@ def _link_frequencies(frame: Frame, probes: int, persons, n_records: int) -> Non
         ("phone", "match_phone", "tel:"),
     ):
         codes = getattr(frame, column)
-        present = np.unique(codes[codes >= 0])
-        keys = {spelled[int(code)][len(prefix) :]: int(code) for code in present}
         new = codes[:probes]
+        present = np.unique(new[new >= 0])
+        keys = {spelled[int(code)][len(prefix) :]: int(code) for code in present}
         counts = np.bincount(new[new >= 0], minlength=frame.vocab_size + 1).astype(float)
         ordered = sorted(k for k in keys if k)
         for start in range(0, len(ordered), 500):
@@ -1129,8 +1132,8 @@ def link(
         return []
     found = registry_candidates(rows, persons, heartbeat)
     probes = len(rows)
-    records = [{k: v for k, v in row.items() if k != "id"} for row in rows]
-    frame = Frame([*records, *found])
+    # The records come first: an index below ``probes`` is a record (their ids are not read).
+    frame = Frame([*rows, *found])
     n_records = _registry_size(persons) + probes
     if n_records >= model.tf_min_records:
         _link_frequencies(frame, probes, persons, n_records)
