@@ -200,3 +200,25 @@ def test_large_list_is_matched_across_its_chunks(world, login, commune, monkeypa
     assert batch.accepted_rows == 8
     pairs = [(m.row_number, m.other_row) for m in ImportRowMatch.objects.filter(batch=batch)]
     assert pairs == [(9, 2)]
+
+
+def test_preview_lists_the_first_possible_duplicates_with_the_total(
+    world, login, mamadou, monkeypatch
+):
+    from suivi.imports import views
+
+    monkeypatch.setattr(views, "MATCHES_SHOWN", 1)
+    content = files.simple_workbook(
+        [
+            _row("TRAWORE", "Mahamadou", "H", "vers 1990"),
+            _row("Sangaré", "Aïssata", "F", "01/02/2012", "Réfugiée"),
+            _row("SANGARE", "Aissata", "F", "01/02/2012", "Réfugiée"),
+        ],
+        header=HEADER,
+    )
+    client = login(world.assistant_a)
+    batch = run_to_preview(client, world.pa, content, partner=world.p)
+    assert (batch.registered_like_rows, batch.repeated_rows) == (1, 2)
+    page = text(client.get(reverse("imports:batch_detail", args=[batch.pk])))
+    assert "The first 1 of 2 possible duplicates are shown." in page
+    assert "TRAWORE Mahamadou" in page and "row 3 of the file" not in page
