@@ -2,6 +2,7 @@
 """Set up and run Suivi with nothing but Python 3.11 and the package registries.
 
     python3 run.py start   install, create the SQLite database, load the demo, serve on :8000
+                           with the worker that does the background work beside the server
     python3 run.py test    install, then run every check and the whole test suite
 
 Both create a virtual environment in .venv and install the locked dependencies into it.
@@ -55,14 +56,37 @@ def manage(*args: str) -> None:
     sh(PYTHON, "manage.py", *args)
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Stop a child process: asked first (it finishes cleanly), killed if it does not."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 def start() -> None:
     install()
     say("Preparing the database")
     manage("migrate", "--no-input", "--verbosity", "0")
     manage("places_load")
     manage("demo_load")
+    say("Starting the worker (large imports and donor reports, in the background)")
+    worker = subprocess.Popen([str(PYTHON), "manage.py", "work"], cwd=ROOT)
     say(f"Suivi is served on http://{DEMO_ADDRESS}/ (Ctrl+C to stop)")
-    manage("runserver", "--noreload", DEMO_ADDRESS)
+    server = None
+    try:
+        server = subprocess.run(
+            [str(PYTHON), "manage.py", "runserver", "--noreload", DEMO_ADDRESS], cwd=ROOT
+        )
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop(worker)
+    if server is not None and server.returncode:
+        sys.exit(server.returncode)
 
 
 def test(extra: list[str]) -> None:

@@ -9,7 +9,7 @@ Run from the repository root, for example:
 The list is generated (seeded) in a child process: French headers, 15 columns, accents, phones
 in local formats, dates in several formats, estimated ages, household codes and about 2% of bad
 rows; the XLSX has a title block in merged cells and a TOTAL row. The run goes through the same
-services as the pages and the ``imports_work`` command (upload, map, check, commit) on a
+services as the pages and the ``work`` command (upload, map, check, commit) on a
 throw-away database: SQLite in a temporary directory, or the PostgreSQL database of
 ``--pg-url`` (dropped and created again; default ``suivi_bulk_bench``). On PostgreSQL the same
 rows are also loaded with a raw ``COPY`` into a table of the same shape, in the same run.

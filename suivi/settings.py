@@ -124,6 +124,40 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Computed figures are kept here (see suivi/reports/indicators.py). Embedded: files under
+# DATA_DIR/cache, shared by the server and the worker. Production: one Redis shared by the web and
+# worker processes, SUIVI_CACHE_URL=redis://...; locmem:// keeps them in each process's memory.
+CACHE_URL = os.environ.get("SUIVI_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("SUIVI_CACHE_PREFIX", "suivi"),
+        }
+    }
+elif CACHE_URL.startswith("locmem://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+# How long a computed figure is kept at most; any audited change of the organisation's data
+# makes it unreachable sooner. 0 computes every figure on every read.
+SUIVI_FIGURES_CACHE_SECONDS = int(os.environ.get("SUIVI_FIGURES_CACHE_SECONDS", 6 * 3600))
+# The worker (manage.py work), when nothing waits, computes ahead the figures the report pages
+# read at most this often (seconds); 0: never.
+SUIVI_FIGURES_WARM_EVERY = int(os.environ.get("SUIVI_FIGURES_WARM_EVERY", 60))
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"

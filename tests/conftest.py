@@ -14,6 +14,7 @@ import socket
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from suivi.accounts.models import OrganisationKind, Role
 from tests import helpers
@@ -27,6 +28,17 @@ def _fast_passwords(settings):
         # Rows made by class-scoped fixtures, before this one runs, carry the default hasher.
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(settings):
+    """Each test keeps what it computes in its own memory and starts with nothing kept: kept
+    figures of one test's data never reach another (SQLite gives the numbers of rolled-back rows
+    again), nor another run of the suite."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

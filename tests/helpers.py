@@ -173,6 +173,8 @@ def create_report_photo(project, period, section="success_stories", caption="Une
 def create_donor_report(project, quarter, by, language="fr", format="docx"):
     from suivi.reports import services as report_services
 
-    return report_services.donor_report_generate(
+    report = report_services.donor_report_request(
         project=project, kind="quarterly", language=language, format=format, by=by, quarter=quarter
     )
+    assert report.status == report.Status.READY, report.message
+    return report

@@ -48,6 +48,7 @@ ROW_URLS = {
     "reports:narratives": ["pa"],
     "reports:photo_file": ["photo"],
     "reports:donor_reports": ["pa"],
+    "reports:donor_reports_progress": ["pa"],
     "reports:donor_report_file": ["donor_report"],
     "projects:activity_create": ["pa"],
     "reports:indicators_export": ["pa"],

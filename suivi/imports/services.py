@@ -2,9 +2,9 @@
 
 Checking and committing read the stored file again, row by row. Lists under ``INLINE_ROWS`` rows
 are processed within the request; larger ones are left ``validating`` or ``committing`` for the
-``imports_work`` command, which claims them one at a time (``batch_claim``) and can be stopped
-and restarted at any moment: a check starts again from the first row, and a commit is one
-transaction, so an interrupted commit leaves nothing and is simply run again.
+``work`` command, which claims them one at a time (``work_once``, through ``suivi.lib.work``)
+and can be stopped and restarted at any moment: a check starts again from the first row, and a
+commit is one transaction, so an interrupted commit leaves nothing and is simply run again.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -42,7 +41,7 @@ from suivi.imports.normalise import (
     RowReader,
     suggest,
 )
-from suivi.lib import bulk, tabular
+from suivi.lib import bulk, tabular, work
 from suivi.lib.tabular import TabularError, fold
 from suivi.lib.xlsx import write_xlsx
 from suivi.projects.models import Project
@@ -54,7 +53,6 @@ from suivi.registry.models import DuplicateCandidate, ExternalId, Person, Specif
 INLINE_ROWS = 5000
 # Rows checked between two writes of the refused rows and of the progress bar (one commit each).
 CHUNK_ROWS = 5000
-STALE_AFTER = datetime.timedelta(minutes=5)
 # An accepted row this likely to be a person already registered (or another row) is shown to
 # the user and, once imported, sent to the review queue: the bar of a single registration.
 DUPLICATE_THRESHOLD = matching.MODEL.registration_threshold
@@ -477,11 +475,7 @@ def _progres_taken(reader: RowReader, value: str) -> tuple[str, str]:
 
 
 def _progress(batch: ImportBatch, done: int) -> None:
-    batch.progress_done = done
-    batch.heartbeat_at = timezone.now()
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        progress_done=done, heartbeat_at=batch.heartbeat_at
-    )
+    work.beat(batch, progress_done=done)
 
 
 # --- Commit --------------------------------------------------------------------------------
@@ -678,41 +672,23 @@ def _fail(batch: ImportBatch, message: str) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(status=Status.FAILED, message=message)
 
 
-def batch_claim() -> ImportBatch | None:
-    """Take the oldest batch waiting for the worker, or one whose worker stopped answering.
-
-    On PostgreSQL the row is locked with SKIP LOCKED, so several workers never take the same
-    batch, and a batch being committed (its row locked by the commit) is never taken twice.
-    """
-    now = timezone.now()
-    with transaction.atomic():
-        waiting = ImportBatch.objects.filter(
-            status__in=[Status.VALIDATING, Status.COMMITTING]
-        ).filter(Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=now - STALE_AFTER))
-        if connection.features.has_select_for_update_skip_locked:
-            waiting = waiting.select_for_update(skip_locked=True)
-        batch = waiting.order_by("pk").first()
-        if batch is not None:
-            batch.heartbeat_at = now
-            batch.save(update_fields=["heartbeat_at"])
-    return batch
-
-
 def work_once() -> ImportBatch | None:
-    """Claim one waiting batch and do its work; returns it (None when nothing waits)."""
-    batch = batch_claim()
-    if batch is not None:
-        try:
-            batch_run(batch=batch)
-        except Exception:
-            logger.exception("Import %s failed", batch.pk)
-            _fail(
-                batch,
-                _(
-                    "The import stopped on an unexpected error. Check the file, then check the "
-                    "rows again; if it happens again, send the file to an administrator."
-                ),
-            )
+    """Claim one batch waiting for the worker (or left by a worker that stopped) and do its
+    work; returns it (None when nothing waits)."""
+    waiting = ImportBatch.objects.filter(status__in=[Status.VALIDATING, Status.COMMITTING])
+    with work.claimed(waiting) as batch:
+        if batch is not None:
+            try:
+                batch_run(batch=batch)
+            except Exception:
+                logger.exception("Import %s failed", batch.pk)
+                _fail(
+                    batch,
+                    _(
+                        "The import stopped on an unexpected error. Check the file, then check "
+                        "the rows again; if it happens again, send the file to an administrator."
+                    ),
+                )
     return batch
 
 

@@ -34,10 +34,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
@@ -943,6 +945,20 @@ def _progres_holders(data: dict) -> set[int]:
     return set(holders.values_list("person_id", flat=True))
 
 
+# How long a name's count in the registry is kept: it weighs the evidence of a shared name and
+# moves little in an hour, while counting a common name (Mamadou, Traoré) reads many rows.
+VALUE_COUNT_SECONDS = 3600
+
+
+def _value_count(persons, field: str, value: str) -> int:
+    key = f"suivi:match-count:{field}:{hashlib.sha256(value.encode()).hexdigest()[:24]}"
+    count = cache.get(key)
+    if count is None:
+        count = persons.filter(**{field: value}).count()
+        cache.set(key, count, VALUE_COUNT_SECONDS)
+    return count
+
+
 def _registry_frequencies(frame: Frame, probe: dict, persons, n_records: int) -> None:
     """Frequencies of the probe's name keys and phone over the whole registry (indexed counts);
     the comparisons read the frequency of the checked record's value."""
@@ -955,7 +971,7 @@ def _registry_frequencies(frame: Frame, probe: dict, persons, n_records: int) ->
         freq = np.zeros(frame.vocab_size + 1)
         code = int(getattr(frame, column)[0])
         if code >= 0 and value:
-            freq[code] = persons.filter(**{field: value}).count() / n_records
+            freq[code] = _value_count(persons, field, value) / n_records
         frame.counts[column] = freq
     frame.counts["household"] = np.zeros(frame.vocab_size + 1)
 

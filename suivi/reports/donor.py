@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -34,6 +35,10 @@ from suivi.reports import indicators, iptt
 from suivi.reports.models import DonorReport, ReportNarrative
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates" / "reports" / "donor"
+# Steps of a report after its indicators: the summary, the chart, the narrative and annexes,
+# and the rendering of the file.
+STEPS_AFTER_INDICATORS = 4
+Progress = Callable[[str, int, int], None]
 # An annex lists at most this many sessions; the rest are counted.
 ANNEX_SESSIONS = 300
 COLOURS = {"green": (49, 163, 84), "amber": (230, 145, 56), "red": (204, 51, 51), None: (150,) * 3}
@@ -70,6 +75,18 @@ class Content:
     narratives: list[Section]
     annexes: list[tuple[str, list[str], list[list]]]
     headings: dict[str, str]
+
+
+class TemplateError(Exception):
+    """The DOCX template cannot be opened (an administrator's file that is no Word document)."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path))
+        self.path = path
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    pass
 
 
 def template_path(language: str) -> Path:
@@ -235,12 +252,34 @@ def content(
     start: datetime.date,
     end: datetime.date,
     language: str,
+    progress: Progress | None = None,
 ) -> Content:
-    """What the report says, in the active language (the caller activates ``language``)."""
+    """What the report says, in the active language (the caller activates ``language``).
+
+    ``progress(step, done, total)`` is told each step as it begins (a ``DonorReport.Step``) and
+    how many of ``total`` steps are done: one per computation of the indicators, then the
+    summary, the chart, the narrative and annexes, and the rendering left to the caller.
+    """
+    progress = progress or _no_progress
+    Step = DonorReport.Step
+    computations = [1]
+
+    def computed(done: int, total: int) -> None:
+        computations[0] = total
+        progress(Step.INDICATORS, done, total + STEPS_AFTER_INDICATORS)
+
+    progress(Step.INDICATORS, 0, 1 + STEPS_AFTER_INDICATORS)
     shown = period if period is not None else window_period(project, start, end)
     table = iptt.table(
-        user=user, project=project, kind=shown.kind, today=timezone.localdate(), only=[shown]
+        user=user,
+        project=project,
+        kind=shown.kind,
+        today=timezone.localdate(),
+        only=[shown],
+        progress=computed,
     )
+    done = computations[0]
+    total = done + STEPS_AFTER_INDICATORS
     status_labels = dict(IndicatorValue.Status.choices)
     header = [
         _("Result"),
@@ -286,6 +325,16 @@ def content(
         (_("Period"), f"{label} ({dates})"),
         (_("Generated on"), generated),
     ]
+    progress(Step.SUMMARY, done, total)
+    summary = _summary(project, start, end, table.rows)
+    progress(Step.CHART, done + 1, total)
+    chart = chart_png(
+        [(r.indicator.code, r.cells[0].percent, r.cells[0].colour) for r in table.rows]
+    )
+    progress(Step.NARRATIVE, done + 2, total)
+    narratives = _narratives(period)
+    annexes = _annexes(project, start, end, table.rows)
+    progress(Step.RENDERING, done + 3, total)
     return Content(
         project=project,
         kind=kind,
@@ -304,14 +353,12 @@ def content(
             "{dates}": dates,
             "{generated_on}": generated,
         },
-        summary=_summary(project, start, end, table.rows),
+        summary=summary,
         table_header=header,
         table_rows=table_rows,
-        chart_png=chart_png(
-            [(r.indicator.code, r.cells[0].percent, r.cells[0].colour) for r in table.rows]
-        ),
-        narratives=_narratives(period),
-        annexes=_annexes(project, start, end, table.rows),
+        chart_png=chart,
+        narratives=narratives,
+        annexes=annexes,
         headings={
             "cover": _("Cover"),
             "summary": _("Summary figures"),
@@ -389,7 +436,11 @@ def render_docx(c: Content) -> bytes:
     from docx import Document
     from docx.shared import Cm
 
-    document = Document(str(template_path(c.language)))
+    path = template_path(c.language)
+    try:
+        document = Document(str(path))
+    except Exception as error:  # python-docx raises several kinds on a file that is no DOCX
+        raise TemplateError(path) from error
     document.core_properties.title = c.title
     _replace_placeholders(document.paragraphs, c.placeholders)
     for section in document.sections:

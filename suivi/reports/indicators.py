@@ -7,16 +7,26 @@ order of ``Dimension``; the total is the cell "".
 ``figures`` is the one answer to "what is the value of this indicator in this period": the live
 computation while the period is open, the stored values once it is locked (and always for
 indicators entered by hand). Pages, the API and exports all read it.
+
+A live computation is kept in the cache (``settings.CACHES``) under the organisation's data
+stamp: the latest audit event of the organisation or of the shared reference data (places).
+Every change of the rows an indicator reads is written by a service that records an audit event
+(``suivi/audit/services.py``), so a new event makes every kept figure of the organisation
+unreachable and the next reader computes it again: kept figures are never older than the data.
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -35,6 +45,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from suivi.accounts.models import Organisation
+from suivi.audit.models import AuditEvent
 from suivi.delivery.models import Attendance, Distribution, ReachCount, Session
 from suivi.lib import ages
 from suivi.places.models import Area
@@ -362,19 +373,108 @@ def with_times(persons: QuerySet, indicator: Indicator, period: ReportingPeriod)
 # --- Computing --------------------------------------------------------------------------------
 
 
+# Audited actions that change no row a computed figure reads: they leave the kept figures valid.
+# (Any other action, including those of the admin site, makes them obsolete.)
+ACTIONS_WITHOUT_DATA = frozenset(
+    {
+        "api_token.create",
+        "api_token.revoke",
+        "donor_report.generate",
+        "duplicate.reject",
+        "duplicates.scan",
+        "import.cancel",
+        "import.upload",
+        "indicator.compute",
+        "indicator.dhis2_map",
+        "membership.grant",
+        "period.generate",
+        "period.validate",
+        "project.dhis2_map",
+        "report_narrative.create",
+        "report_narrative.update",
+        "report_photo.create",
+        "report_photo.remove",
+        "target.create",
+        "target.delete",
+        "target.update",
+    }
+)
+
+
+def data_stamp(organisation_id: int) -> str:
+    """What the kept figures of an organisation are valid for: its latest audit event, or the
+    latest one without an organisation (places and other shared reference data), among those
+    that may change data (not ``ACTIONS_WITHOUT_DATA``).
+
+    The event's time is part of the stamp, so that a number given again to another event (SQLite
+    may reuse the number of a rolled-back row) is not taken for the same state of the data.
+    """
+    latest = (
+        AuditEvent.objects.filter(
+            Q(organisation_id=organisation_id) | Q(organisation_id__isnull=True)
+        )
+        .exclude(action__in=ACTIONS_WITHOUT_DATA)
+        .order_by("-pk")
+        .values_list("pk", "at")
+        .first()
+    )
+    if latest is None:
+        return "0"
+    return f"{latest[0]}.{latest[1].timestamp():.6f}"
+
+
+def _cache_key(
+    indicator: Indicator, period: ReportingPeriod, disaggregated: bool, stamp: str
+) -> str:
+    window_of = period.pk or f"{period.kind}:{period.start}:{period.end}"
+    definition = hashlib.sha256(
+        json.dumps(
+            [indicator.definition, indicator.disaggregations, indicator.cumulative],
+            sort_keys=True,
+            default=str,
+        ).encode()
+    ).hexdigest()[:16]
+    return (
+        f"suivi:figures:{indicator.organisation_id}:{stamp}:{indicator.pk}:{window_of}:"
+        f"{int(disaggregated)}:{definition}"
+    )
+
+
 def compute(
     indicator: Indicator,
     period: ReportingPeriod,
     *,
     disaggregated: bool = True,
     known: dict[str, dict[str, Decimal]] | None = None,
+    stamp: str | None = None,
 ) -> dict[str, Decimal]:
     """The figures of a computed indicator for a period: {cell: value}, the total at "".
 
     With ``disaggregated=False`` only the total is computed (a cheaper query). ``known``: the
     cells of other indicators of the project already found for this period, by code, which a
-    ratio reuses instead of computing its parts again.
+    ratio reuses instead of computing its parts again. The result is kept in the cache under
+    the organisation's data stamp (``stamp``, looked up when not given).
     """
+    seconds = settings.SUIVI_FIGURES_CACHE_SECONDS
+    if not seconds:
+        return _compute(indicator, period, disaggregated=disaggregated, known=known)
+    if stamp is None:
+        stamp = data_stamp(indicator.organisation_id)
+    key = _cache_key(indicator, period, disaggregated, stamp)
+    cells = cache.get(key)
+    if cells is None:
+        cells = _compute(indicator, period, disaggregated=disaggregated, known=known)
+        cache.set(key, cells, seconds)
+    return dict(cells)
+
+
+def _compute(
+    indicator: Indicator,
+    period: ReportingPeriod,
+    *,
+    disaggregated: bool,
+    known: dict[str, dict[str, Decimal]] | None,
+) -> dict[str, Decimal]:
     d = indicator.definition
     dims = dimensions(indicator) if disaggregated else []
     _start, end = window(indicator, period)
@@ -507,6 +607,7 @@ def figures_many(
             computed_at[key] = at
 
     out = {}
+    stamps: dict[int, str] = {}
     # Ratios last, so that they divide the figures of their parts found here.
     known: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
     for indicator, period in sorted(pairs, key=lambda p: measure_of(p[0]) == "ratio"):
@@ -515,13 +616,63 @@ def figures_many(
         key = (indicator.pk, period.pk)
         status = min(statuses[key], key=STATUS_ORDER.index) if statuses[key] else None
         if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
-            cells = compute(indicator, period, disaggregated=disaggregated, known=known[period.pk])
+            if indicator.organisation_id not in stamps:
+                stamps[indicator.organisation_id] = data_stamp(indicator.organisation_id)
+            cells = compute(
+                indicator,
+                period,
+                disaggregated=disaggregated,
+                known=known[period.pk],
+                stamp=stamps[indicator.organisation_id],
+            )
             stale = bool(stored[key]) and stored[key] != cells
             out[key] = Figures(cells, True, status, stale, computed_at.get(key))
         else:
             out[key] = Figures(dict(stored[key]), False, status, False, computed_at.get(key))
         known[period.pk][indicator.code] = out[key].cells
     return out
+
+
+def project_span(project) -> ReportingPeriod:
+    """An unsaved period covering the whole project: the window of its life-of-project figure."""
+    return ReportingPeriod(
+        pk=None,
+        organisation_id=project.organisation_id,
+        project=project,
+        kind="project",
+        year=project.start_date.year,
+        start=project.start_date,
+        end=project.end_date,
+    )
+
+
+def life_of_project(indicator: Indicator, *, stamp: str | None = None) -> Figures:
+    """The total of a computed indicator over the whole project (each person once)."""
+    cells = compute(indicator, project_span(indicator.project), disaggregated=False, stamp=stamp)
+    return Figures(cells, True, None)
+
+
+def warm(indicator_list: Iterable[Indicator], periods: Iterable[ReportingPeriod], *, today) -> int:
+    """Compute and keep what the logframe report, the dashboards and the donor reports read of
+    these computed indicators: each begun open period's total and the life of project.
+    A cumulative indicator's life of project is the figure of its latest begun period, already
+    among them. Returns the number of figures computed or found kept."""
+    indicator_list = [i for i in indicator_list if i.method == Indicator.Method.COMPUTED]
+    periods = [p for p in periods if not p.is_locked and p.start <= today]
+    by_project: dict[int, list[ReportingPeriod]] = defaultdict(list)
+    for period in periods:
+        by_project[period.project_id].append(period)
+    pairs = [(i, p) for i in indicator_list for p in by_project[i.project_id]]
+    figures_many(pairs, disaggregated=False)
+    stamps: dict[int, str] = {}
+    lop = 0
+    for indicator in indicator_list:
+        if not indicator.cumulative and indicator.project.start_date <= today:
+            if indicator.organisation_id not in stamps:
+                stamps[indicator.organisation_id] = data_stamp(indicator.organisation_id)
+            life_of_project(indicator, stamp=stamps[indicator.organisation_id])
+            lop += 1
+    return len(pairs) + lop
 
 
 def figures(

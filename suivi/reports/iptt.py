@@ -15,6 +15,7 @@ latest stored yearly total when cumulative, the sum of the stored yearly totals 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -72,6 +73,10 @@ class Table:
         return [r for r in self.rows if r.result.pk == result.pk]
 
 
+def _no_progress(done: int, total: int) -> None:
+    pass
+
+
 def _cell(period, target, fig) -> Cell:
     percent = indicators.achievement(fig.total if fig is not None else None, target)
     return Cell(period, target, fig, percent, indicators.achievement_status(percent))
@@ -97,19 +102,6 @@ def _tree_order(results: list[Result]) -> list[Result]:
     return out
 
 
-def _project_span(project: Project) -> ReportingPeriod:
-    """An unsaved period covering the whole project: what ``figures`` computes for the LOP."""
-    return ReportingPeriod(
-        pk=None,
-        organisation_id=project.organisation_id,
-        project=project,
-        kind="project",
-        year=project.start_date.year,
-        start=project.start_date,
-        end=project.end_date,
-    )
-
-
 def table(
     *,
     user,
@@ -118,6 +110,7 @@ def table(
     today: datetime.date | None = None,
     only: list[ReportingPeriod] | None = None,
     year: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Table:
     """The IPTT of a project as ``user`` may see it (indicators, results, periods gated).
 
@@ -129,6 +122,9 @@ def table(
     Periods of the chosen kind that have not begun are listed with their targets only: an
     open period without data is not computed. Costs one computation per computed indicator and
     begun open period, plus a fixed number of queries.
+
+    ``progress(done, total)`` is told how far the computations went: the periods' figures are
+    one step, each life-of-project figure computed one more (a donor report shows it).
     """
     today = today or timezone.localdate()
     all_periods = list(ReportingPeriod.objects.visible_to(user).filter(project=project))
@@ -175,19 +171,24 @@ def table(
         for i, p in pairs
         if p.kind == kind or i.method != Indicator.Method.COMPUTED or kind == periods.YEAR
     ]
+    progress = progress or _no_progress
     figures = indicators.figures_many(pairs, disaggregated=False)
-    span = _project_span(project)
     computed = [i for i in indicator_list if i.method == Indicator.Method.COMPUTED]
     # A cumulative indicator already counts from the start: its latest begun period shown is
     # its life of project so far (no data is dated after today). Others are computed once.
     latest = max((p for p in chosen if p.start <= today), key=lambda p: p.end, default=None)
     lop_figures = {}
+    to_compute = []
     for i in computed:
         if i.cumulative and latest is not None and (i.pk, latest.pk) in figures:
             lop_figures[i.pk] = figures[(i.pk, latest.pk)]
         elif project.start_date <= today:
-            cells = indicators.compute(i, span, disaggregated=False)
-            lop_figures[i.pk] = indicators.Figures(cells, True, None)
+            to_compute.append(i)
+    steps = 1 + len(to_compute)
+    progress(1, steps)
+    for done, i in enumerate(to_compute, start=2):
+        lop_figures[i.pk] = indicators.life_of_project(i)
+        progress(done, steps)
     targets = {
         (t.indicator_id, t.period_id): t.value
         for t in Target.objects.visible_to(user).filter(

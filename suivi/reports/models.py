@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Gate, Organisation, OwnedModel
+from suivi.lib import work
 from suivi.places.models import Area
 from suivi.projects.models import Indicator, Project, ReportingPeriod
 
@@ -61,7 +63,13 @@ class ReportPhoto(OwnedModel):
 
 
 class DonorReport(OwnedModel):
-    """A donor report generated for a period: one file, in one language and one format."""
+    """A donor report asked for a period: one file, in one language and one format.
+
+    The row is written when the report is asked for (``waiting``); the worker, or the request
+    itself for a small project, builds the content and the file (``generating``, with its step
+    and progress), then the report is ``ready`` to download, or ``failed`` with a message that
+    says why and what to do. The reports of a project are its documents for the donor.
+    """
 
     class Format(models.TextChoices):
         DOCX = "docx", _("Word (DOCX, editable)")
@@ -73,6 +81,19 @@ class DonorReport(OwnedModel):
         MONTHLY = "monthly", _("Monthly report")
         QUARTERLY = "quarterly", _("Quarterly report")
 
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        GENERATING = "generating", _("Generating")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    class Step(models.TextChoices):
+        INDICATORS = "indicators", _("Computing the indicators")
+        SUMMARY = "summary", _("Counting the summary figures")
+        CHART = "chart", _("Drawing the chart")
+        NARRATIVE = "narrative", _("Adding the narrative and the annexes")
+        RENDERING = "rendering", _("Writing the file")
+
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="donor_reports")
     period = models.ForeignKey(
         ReportingPeriod, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -82,7 +103,15 @@ class DonorReport(OwnedModel):
     end = models.DateField(_("end"))
     language = models.CharField(_("language"), max_length=5)
     format = models.CharField(_("format"), max_length=5, choices=Format.choices)
-    file = models.FileField(_("file"), upload_to="reports/donor/%Y/%m/")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.WAITING
+    )
+    message = models.TextField(_("message"), blank=True)
+    step = models.CharField(_("step"), max_length=10, choices=Step.choices, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="reports/donor/%Y/%m/", blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     seconds = models.FloatField(_("generation time (seconds)"), default=0)
 
@@ -92,9 +121,28 @@ class DonorReport(OwnedModel):
         ordering = ["-created_at", "-pk"]
         verbose_name = _("donor report")
         verbose_name_plural = _("donor reports")
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
 
     def __str__(self) -> str:
         return f"{self.project.code} {self.start:%d/%m/%Y}–{self.end:%d/%m/%Y} {self.format}"
+
+    @property
+    def is_busy(self) -> bool:
+        return self.status in (self.Status.WAITING, self.Status.GENERATING)
+
+    @property
+    def percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def waits_long(self) -> bool:
+        """Waiting longer than a worker takes to notice: no worker may be running."""
+        return (
+            self.status == self.Status.WAITING
+            and self.created_at < timezone.now() - work.STALE_AFTER
+        )
 
 
 # DHIS2 identifiers: eleven letters and digits, the first a letter.

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import time
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from suivi.accounts.models import User
 from suivi.audit import services as audit
-from suivi.lib import periods
+from suivi.delivery.models import Attendance, Distribution
+from suivi.lib import periods, work
 from suivi.places.models import Area
 from suivi.projects import services as projects_services
 from suivi.projects.models import Indicator, IndicatorValue, Project, ReportingPeriod
@@ -25,6 +29,8 @@ from suivi.reports.models import (
     ReportNarrative,
     ReportPhoto,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _fresh_lock(period: ReportingPeriod) -> ReportingPeriod:
@@ -82,6 +88,24 @@ def project_compute(*, project: Project, period_kinds=("quarter", "year"), by: U
 
 
 @transaction.atomic
+def figures_warm(*, projects=None) -> int:
+    """Compute ahead, and keep, what the logframe report, the dashboards and the donor reports
+    read of the computed indicators of ``projects`` (default: the active ones): their begun open
+    periods and their life of project. Figures kept for the current state of the data are not
+    computed again. Returns the number of figures ready."""
+    if projects is None:
+        projects = Project.objects.filter(status=Project.Status.ACTIVE)
+    today = timezone.localdate()
+    ready = 0
+    for project in projects.order_by("code"):
+        ready += indicators.warm(
+            Indicator.objects.filter(project=project).select_related("project"),
+            ReportingPeriod.objects.filter(project=project).select_related("project"),
+            today=today,
+        )
+    return ready
+
+
 def dhis2_mapping_save(
     *,
     project: Project,
@@ -251,8 +275,36 @@ def photo_remove(*, photo: ReportPhoto, by: User) -> None:
 # --- Donor reports ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def donor_report_generate(
+# A donor report is generated within the request when its estimated work stays under
+# INLINE_WORK, else by the worker (``manage.py work``), the page following its progress. The
+# estimate is the number of delivery records the indicator engine reads: computations (each
+# computed indicator once for the report's period while it is open, once for the life of the
+# project) times the project's attendance and distribution records. A demo project's quarter is
+# under 10,000; an estimate of 2,000,000 took 0.6 to 1.1 s on PostgreSQL (bench/reports_scale.py
+# with 20 indicators over 60,000 records); the quarter of its default run (40 indicators over
+# 600,000 records) is about 30 million, 20 to 30 seconds.
+INLINE_WORK = 2_000_000
+Status = DonorReport.Status
+
+
+class TemplateUnreadable(Exception):
+    """The Word template of a language is not a document python-docx can open."""
+
+
+def donor_report_estimate(*, project: Project, period: ReportingPeriod | None) -> int:
+    """The estimated work of a report of ``project`` for ``period`` (see INLINE_WORK)."""
+    computed = project.indicators.filter(method=Indicator.Method.COMPUTED).count()
+    if not computed:
+        return 0
+    open_periods = 0 if period is not None and period.pk and period.is_locked else 1
+    records = (
+        Attendance.objects.filter(session__project=project).count()
+        + Distribution.objects.filter(project=project).count()
+    )
+    return computed * (open_periods + 1) * records
+
+
+def donor_report_request(
     *,
     project: Project,
     kind: str,
@@ -263,16 +315,35 @@ def donor_report_generate(
     month: tuple[int, int] | None = None,
     week_start: datetime.date | None = None,
 ) -> DonorReport:
-    """Generate a donor report and store its file among the project's donor reports.
+    """Ask for a donor report: it is stored among the project's donor reports at once, and
+    generated within the request when the project is small (``INLINE_WORK``), else left
+    ``waiting`` for the worker.
 
     Quarterly: the quarter's figures (as ``indicators.figures`` gives them) and narrative.
     Monthly: the month's reporting period, created with the project's other months when
     missing, so that its narrative can be written. Weekly: the seven days from ``week_start``,
     figures computed from the data (indicators entered by hand have none), no narrative.
-    The content is what ``by`` may see. Runs in the request: a quarterly report of a large
-    project takes a few seconds (see bench/reports_scale.py).
+    The content is what ``by`` may see.
     """
-    started = time.perf_counter()
+    report = _donor_report_create(
+        project=project,
+        kind=kind,
+        language=language,
+        format=format,
+        by=by,
+        quarter=quarter,
+        month=month,
+        week_start=week_start,
+    )
+    if report.status == Status.GENERATING:
+        donor_report_run(report=report, language=translation.get_language())
+    return report
+
+
+@transaction.atomic
+def _donor_report_create(
+    *, project, kind, language, format, by, quarter, month, week_start
+) -> DonorReport:
     period = quarter
     if kind == DonorReport.Kind.MONTHLY:
         year, number = month
@@ -285,17 +356,6 @@ def donor_report_generate(
                 project=project, kind=periods.MONTH, year=year, number=number
             ).first()
     start, end = donor.dates_of(kind, quarter=quarter, month=month, week_start=week_start)
-    with translation.override(language):
-        content = donor.content(
-            user=by,
-            project=project,
-            kind=kind,
-            period=period,
-            start=start,
-            end=end,
-            language=language,
-        )
-        data = donor.RENDERERS[format](content)
     report = DonorReport(
         organisation_id=project.organisation_id,
         project=project,
@@ -305,10 +365,109 @@ def donor_report_generate(
         end=end,
         language=language,
         format=format,
-        size=len(data),
         created_by=by,
     )
-    name = f"{project.code}-{kind}-{start:%Y%m%d}-{language}.{format}"
-    report.file.save(name, ContentFile(data), save=False)
-    report.seconds = round(time.perf_counter() - started, 3)
+    if donor_report_estimate(project=project, period=period) < INLINE_WORK:
+        # Held by this request from the start: the worker leaves it alone.
+        report.status = Status.GENERATING
+        report.heartbeat_at = timezone.now()
     return audit.save_new(report, by=by, action="donor_report.generate")
+
+
+def donor_report_run(*, report: DonorReport, language: str | None = None) -> None:
+    """Generate a report's content and file; a failure is kept on the report with a message.
+
+    The progress (step, done, total) and the heartbeat are written as the content is built.
+    Messages are written in ``language``: the page's language when it runs within the request,
+    else the preferred language of the user who asked for the report.
+    """
+    user = report.created_by
+    language = language or getattr(user, "language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        try:
+            _donor_report_build(report)
+        except TemplateUnreadable as error:
+            _donor_report_fail(
+                report,
+                _(
+                    "The Word template %(name)s cannot be opened. An administrator should save "
+                    "it again from Word or LibreOffice as a .docx document, or remove it to use "
+                    "the template shipped with Suivi; then ask for the report again."
+                )
+                % {"name": str(error)},
+            )
+        except Exception:
+            logger.exception("Donor report %s failed", report.pk)
+            _donor_report_fail(
+                report,
+                _(
+                    "The report could not be generated because of an unexpected error. Ask for "
+                    "it again; if it fails again, tell an administrator (report number %(pk)s)."
+                )
+                % {"pk": report.pk},
+            )
+
+
+def _donor_report_build(report: DonorReport) -> None:
+    started = time.perf_counter()
+    work.beat(report, status=Status.GENERATING, message="")
+
+    def progress(step: str, done: int, total: int) -> None:
+        work.beat(report, step=step, progress_done=done, progress_total=total)
+
+    with translation.override(report.language):
+        content = donor.content(
+            user=report.created_by,
+            project=report.project,
+            kind=report.kind,
+            period=report.period,
+            start=report.start,
+            end=report.end,
+            language=report.language,
+            progress=progress,
+        )
+        try:
+            data = donor.RENDERERS[report.format](content)
+        except donor.TemplateError as error:
+            raise TemplateUnreadable(error.path.name) from error
+    name = f"{report.project.code}-{report.kind}-{report.start:%Y%m%d}-{report.language}"
+    with transaction.atomic():
+        report.file.save(f"{name}.{report.format}", ContentFile(data), save=False)
+        report.size = len(data)
+        report.status = Status.READY
+        report.step = ""
+        report.progress_done = report.progress_total
+        report.heartbeat_at = None
+        report.seconds = round(time.perf_counter() - started, 3)
+        report.save(
+            update_fields=[
+                "file",
+                "size",
+                "status",
+                "step",
+                "progress_done",
+                "heartbeat_at",
+                "seconds",
+                "updated_at",
+            ]
+        )
+
+
+def _donor_report_fail(report: DonorReport, message: str) -> None:
+    report.status = Status.FAILED
+    report.message = message
+    report.step = ""
+    report.heartbeat_at = None
+    DonorReport.objects.filter(pk=report.pk).update(
+        status=Status.FAILED, message=message, step="", heartbeat_at=None
+    )
+
+
+def work_once() -> DonorReport | None:
+    """Claim one report waiting for the worker (or left by a worker that stopped) and
+    generate it; returns it (None when nothing waits)."""
+    waiting = DonorReport.objects.filter(status__in=[Status.WAITING, Status.GENERATING])
+    with work.claimed(waiting) as report:
+        if report is not None:
+            donor_report_run(report=report)
+    return report

@@ -44,6 +44,11 @@ urlpatterns = [
     path("photos/<int:pk>/", views.photo_file, name="photo_file"),
     path("photos/<int:pk>/remove/", views.photo_remove, name="photo_remove"),
     path("projects/<int:pk>/donor-reports/", views.donor_reports, name="donor_reports"),
+    path(
+        "projects/<int:pk>/donor-reports/progress/",
+        views.donor_reports_progress,
+        name="donor_reports_progress",
+    ),
     path("donor-reports/<int:pk>/", views.donor_report_file, name="donor_report_file"),
     path("periods/<int:pk>/validate/", views.period_validate, name="period_validate"),
 ]

@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from suivi.accounts.models import DATA_ENTRY_ROLES, EVIDENCE_READERS, ME_ROLES, Role, has_role
 from suivi.delivery.models import Distribution, Session
@@ -983,7 +983,9 @@ DONOR_TYPES = {
 
 @login_required
 def donor_reports(request, pk: int):
-    """The project's donor reports, and the form to generate one (for the staff who write)."""
+    """The project's donor reports (its documents for the donor), and the form to ask for one
+    (for the staff who write). A report of a large project is generated in the background:
+    the list follows its progress."""
     user = request.user
     project = _project_for(user, pk)
     can_generate = has_role(user, NARRATIVE_WRITERS, project)
@@ -1008,7 +1010,7 @@ def donor_reports(request, pk: int):
             )
         if form.is_valid():
             data = form.cleaned_data
-            report = services.donor_report_generate(
+            report = services.donor_report_request(
                 project=project,
                 kind=data["kind"],
                 language=data["language"],
@@ -1018,30 +1020,65 @@ def donor_reports(request, pk: int):
                 month=data.get("month_of"),
                 week_start=data.get("week_start"),
             )
-            messages.success(
-                request,
-                _("The report is ready (%(seconds)s s): download it below.")
-                % {"seconds": floatformat(report.seconds, 1)},
-            )
+            if report.status == DonorReport.Status.READY:
+                messages.success(
+                    request,
+                    _("The report is ready (%(seconds)s s): download it below.")
+                    % {"seconds": floatformat(report.seconds, 1)},
+                )
+            elif report.status == DonorReport.Status.FAILED:
+                messages.error(request, report.message)
+            else:
+                messages.info(
+                    request,
+                    _(
+                        "The report is being generated in the background; this page follows "
+                        "its progress. You may leave it and come back later."
+                    ),
+                )
             return redirect(reverse("reports:donor_reports", args=[project.pk]))
-    reports = (
-        DonorReport.objects.visible_to(user)
-        .filter(project=project)
-        .select_related("created_by")[:50]
-    )
     context = {
         "project": project,
         "form": form,
-        "reports": reports,
         "can_generate": can_generate,
+        **_donor_report_list(user, project, can_generate),
     }
     return render(request, "reports/donor_reports.html", context)
 
 
+def _donor_report_list(user, project: Project, can_generate: bool) -> dict:
+    """The reports the page lists: every one for the staff who ask for them, the ready ones
+    for the others (donor viewers)."""
+    reports = DonorReport.objects.visible_to(user).filter(project=project)
+    if not can_generate:
+        reports = reports.filter(status=DonorReport.Status.READY)
+    reports = list(reports.select_related("created_by")[:50])
+    return {
+        "project": project,
+        "reports": reports,
+        "busy": any(r.is_busy for r in reports),
+    }
+
+
+@login_required
+@require_GET
+def donor_reports_progress(request, pk: int):
+    """The list of reports, polled by the page every two seconds while one is generated."""
+    user = request.user
+    project = _project_for(user, pk)
+    can_generate = has_role(user, NARRATIVE_WRITERS, project)
+    return render(
+        request,
+        "reports/_donor_report_list.html",
+        _donor_report_list(user, project, can_generate),
+    )
+
+
 @login_required
 def donor_report_file(request, pk: int):
-    """The file of a generated donor report."""
-    report = get_object_or_404(DonorReport.objects.visible_to(request.user), pk=pk)
+    """The file of a donor report, once it is ready (before, it is a 404)."""
+    reports = DonorReport.objects.visible_to(request.user).filter(status=DonorReport.Status.READY)
+    report = get_object_or_404(reports, pk=pk)
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,

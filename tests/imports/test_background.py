@@ -1,4 +1,4 @@
-"""Large lists: checked and committed by the `imports_work` command, with a progress bar."""
+"""Large lists: checked and committed by the `work` command, with a progress bar."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from suivi.imports import services
 from suivi.imports.models import ImportBatch
+from suivi.lib import work
 from suivi.registry.models import Person
 from tests.imports import files
 from tests.imports.pages import run_to_preview, text
@@ -28,7 +29,7 @@ def test_large_list_is_checked_and_committed_by_the_worker(world, login, places,
     fragment = client.get(progress_url)
     assert fragment.status_code == 200 and "<progress" in text(fragment)
 
-    call_command("imports_work", "--once")
+    call_command("work", "--once")
     batch.refresh_from_db()
     assert batch.status == Status.VALIDATED and batch.accepted_rows == 4
     done = client.get(progress_url)
@@ -41,7 +42,7 @@ def test_large_list_is_checked_and_committed_by_the_worker(world, login, places,
     assert batch.status == Status.COMMITTING and Person.objects.count() == persons
     assert "Registering the persons" in text(client.get(progress_url))
 
-    call_command("imports_work", "--once")
+    call_command("work", "--once")
     batch.refresh_from_db()
     assert batch.status == Status.COMMITTED and batch.created_by == world.assistant_a
     assert Person.objects.count() == persons + 4
@@ -55,7 +56,7 @@ def test_worker_leaves_a_batch_another_worker_holds_and_takes_over_a_stopped_one
     batch = run_to_preview(login(world.assistant_a), world.pa, files.messy_workbook())
     ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
     assert services.work_once() is None  # someone is working on it
-    stopped = timezone.now() - services.STALE_AFTER - datetime.timedelta(seconds=1)
+    stopped = timezone.now() - work.STALE_AFTER - datetime.timedelta(seconds=1)
     ImportBatch.objects.filter(pk=batch.pk).update(heartbeat_at=stopped, progress_done=2)
     assert services.work_once().pk == batch.pk
     batch.refresh_from_db()

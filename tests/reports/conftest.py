@@ -1,7 +1,11 @@
 import datetime
 import html
+import io
+from decimal import Decimal
 
 import pytest
+from django.urls import reverse
+from docx import Document
 
 from suivi.delivery.services import attendance_record
 from tests import helpers
@@ -88,3 +92,45 @@ def published(world):
     report_services.values_transition(indicator=indicator, period=q1, status="validated", by=w.me_a)
     w.indicator, w.q1 = indicator, q1
     return w
+
+
+@pytest.fixture
+def q1_report(world, attended):
+    """Q1 2026 of PA-EDU: 2 persons trained (target 4), a narrative with a photo."""
+    from suivi.projects import services as project_services
+    from suivi.reports import services
+
+    trained, q1 = attended
+    attend(world.session_p, world.person_p)
+    attend(world.session_q, world.person_q)
+    project_services.target_set(indicator=trained, period=q1, value=Decimal(4), by=world.me_a)
+    helpers.create_report_photo(world.pa, q1, caption="Une classe rénovée à Gao")
+    services.narratives_save(
+        project=world.pa,
+        period=q1,
+        texts={"achievements": "Deux sessions de formation ont eu lieu à Gao."},
+        by=world.me_a,
+    )
+    return trained, q1
+
+
+def generate(client, project, **data):
+    url = reverse("reports:donor_reports", args=[project.pk])
+    return client.post(url, {"kind": "quarterly", "language": "fr", **data}, follow=True)
+
+
+def downloaded(client, report) -> bytes:
+    response = client.get(reverse("reports:donor_report_file", args=[report.pk]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def docx_text(data: bytes) -> str:
+    document = Document(io.BytesIO(data))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.append(" | ".join(c.text for c in row.cells))
+    for section in document.sections:
+        parts += [p.text for p in section.header.paragraphs]
+    return "\n".join(parts)

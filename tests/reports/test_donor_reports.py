@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import io
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -13,57 +12,15 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from suivi.audit.models import AuditEvent
-from suivi.projects import services as project_services
 from suivi.reports import indicators
 from suivi.reports.models import DonorReport
 from tests import helpers
-from tests.reports.conftest import attend, text
+from tests.reports.conftest import docx_text, downloaded, generate, text
 
 
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def q1_report(world, attended):
-    """Q1 2026 of PA-EDU: 2 persons trained (target 4), a narrative with a photo."""
-    trained, q1 = attended
-    attend(world.session_p, world.person_p)
-    attend(world.session_q, world.person_q)
-    project_services.target_set(indicator=trained, period=q1, value=Decimal(4), by=world.me_a)
-    helpers.create_report_photo(world.pa, q1, caption="Une classe rénovée à Gao")
-    from suivi.reports import services
-
-    services.narratives_save(
-        project=world.pa,
-        period=q1,
-        texts={"achievements": "Deux sessions de formation ont eu lieu à Gao."},
-        by=world.me_a,
-    )
-    return trained, q1
-
-
-def generate(client, project, **data):
-    url = reverse("reports:donor_reports", args=[project.pk])
-    return client.post(url, {"kind": "quarterly", "language": "fr", **data}, follow=True)
-
-
-def downloaded(client, report) -> bytes:
-    response = client.get(reverse("reports:donor_report_file", args=[report.pk]))
-    assert response.status_code == 200
-    return b"".join(response.streaming_content)
-
-
-def docx_text(data: bytes) -> str:
-    document = Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append(" | ".join(c.text for c in row.cells))
-    for section in document.sections:
-        parts += [p.text for p in section.header.paragraphs]
-    return "\n".join(parts)
 
 
 def test_quarterly_report_in_french_as_docx_holds_headings_figures_and_narrative(

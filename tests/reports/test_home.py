@@ -96,7 +96,8 @@ def test_closed_projects_are_not_on_the_dashboard(world, login, today_project):
     assert project not in [c["project"] for c in response.context["cards"]]
 
 
-def test_queries_grow_by_one_computation_per_indicator_only(world, login, today_project):
+def test_queries_grow_by_one_computation_per_indicator_only(settings, world, login, today_project):
+    settings.SUIVI_FIGURES_CACHE_SECONDS = 0  # every reading computes: count its queries
     project, _quarter, _trained, _kits = today_project
     client = login(world.me_a)
     client.get("/")  # warm the session and the user's scopes
