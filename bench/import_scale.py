@@ -14,8 +14,17 @@ throw-away database: SQLite in a temporary directory, or the PostgreSQL database
 ``--pg-url`` (dropped and created again; default ``suivi_bulk_bench``). On PostgreSQL the same
 rows are also loaded with a raw ``COPY`` into a table of the same shape, in the same run.
 
-Printed: seconds per stage (read, normalise, check, commit), rows per second end to end, peak
-memory of this process (the generator runs apart) and the ratio to the COPY.
+With ``--registry N`` the organisation's registry first holds N persons drawn from the same
+generator (another seed; written with ``persons_register_bulk``), so that the duplicate step
+matches the list against a registry of that size; one row in ten of the list is then a person
+of the registry written again (accents dropped, upper case, a year of birth for the date, the
+phone missing).
+
+Printed: seconds per stage (read, normalise, check, commit), and within the check and the
+commit the time of the duplicate step (matching the accepted rows against the registry and each
+other; sending the pairs to the review queue) with the number of warnings and pairs; rows per
+second end to end, peak memory of this process (the generator runs apart) and the ratio to the
+COPY.
 """
 
 from __future__ import annotations
@@ -146,16 +155,54 @@ def _row(rnd: random.Random, n: int, places, today: datetime.date) -> list:
     return row
 
 
-def generate(path: Path, rows: int, kind: str, seed: int) -> None:
+def registry_rows(count: int, seed: int) -> list[list]:
+    """Persons already registered, drawn from the same generator as the list (bad rows left)."""
     rnd = random.Random(seed)
     today = datetime.date.today()
     places = _places(ROOT)
+    return [_row(rnd, n, places, today) for n in range(1, count + 1)]
+
+
+def _written_again(rnd: random.Random, row: list, n: int) -> list:
+    """A person of the registry on the partner's list, as another partner writes them."""
+    again = list(row)
+    again[0] = n
+    again[1] = _plain(again[1]).upper()
+    again[2] = _plain(again[2])
+    born = again[4]
+    if isinstance(born, datetime.date):
+        again[4] = f"vers {born.year}"
+    elif isinstance(born, str) and born[-4:].isdigit():
+        again[4] = born[-4:]
+    if rnd.random() < 0.5:
+        again[6] = ""
+    again[11] = ""
+    return again
+
+
+def _plain(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def generate(path: Path, rows: int, kind: str, seed: int, registry: int = 0) -> None:
+    rnd = random.Random(seed)
+    today = datetime.date.today()
+    places = _places(ROOT)
+    known = registry_rows(registry, seed + 1) if registry else []
+
+    def row_of(n: int) -> list:
+        if known and n % 10 == 0:
+            return _written_again(rnd, rnd.choice(known), n)
+        return _row(rnd, n, places, today)
+
     if kind == "csv":
         with path.open("w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, delimiter=";")
             writer.writerow(HEADER)
             for n in range(1, rows + 1):
-                row = _row(rnd, n, places, today)
+                row = row_of(n)
                 if isinstance(row[4], datetime.date):
                     row[4] = row[4].strftime("%d/%m/%Y")
                 writer.writerow(row)
@@ -172,7 +219,7 @@ def generate(path: Path, rows: int, kind: str, seed: int) -> None:
     ws.append([])
     ws.append(HEADER)
     for n in range(1, rows + 1):
-        row = _row(rnd, n, places, today)
+        row = row_of(n)
         if n % 7 == 0:
             row[0] = str(n)  # numbers as text
         ws.append([None if v == "" else v for v in row])
@@ -195,6 +242,9 @@ def main() -> None:
     parser.add_argument("--db", choices=["pg", "sqlite"], default="pg")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432/suivi_bulk_bench")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--registry", type=int, default=0, help="persons in the registry before the import"
+    )
     parser.add_argument("--profile", help="write a cProfile of check and commit to this file")
     args = parser.parse_args()
 
@@ -202,7 +252,7 @@ def main() -> None:
     source = tmp / f"liste.{args.kind}"
     started = time.perf_counter()
     child = multiprocessing.get_context("spawn").Process(
-        target=generate, args=(source, args.rows, args.kind, args.seed)
+        target=generate, args=(source, args.rows, args.kind, args.seed, args.registry)
     )
     child.start()
     child.join()
@@ -279,6 +329,23 @@ def run(args, source: Path) -> None:
     stages: dict[str, float] = {}
     cpu: dict[str, float] = {}  # seconds of CPU of this process: steadier on a busy machine
     profile = cProfile.Profile() if args.profile else None
+    if args.registry:
+        t0 = time.perf_counter()
+        fill_registry(agency, args.registry, args.seed + 1)
+        if connection.vendor == "postgresql":
+            # What autovacuum does within a minute of such a load: without statistics the
+            # planner scans the whole table for each candidate query.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE registry_person")
+        print(f"registry: {args.registry} persons written in {time.perf_counter() - t0:.1f} s")
+    registry_before = Person.objects.count()
+    # The duplicate step runs inside the check and the commit: its time is taken apart.
+    for name, function in (
+        ("  of which duplicates", "_find_duplicates"),
+        ("  of which queue pairs", "_queue_duplicates"),
+    ):
+        stages[name] = cpu[name] = 0.0
+        setattr(services, function, _timed(getattr(services, function), name, stages, cpu))
 
     t0, c0 = time.perf_counter(), time.process_time()
     with source.open("rb") as f:
@@ -320,6 +387,7 @@ def run(args, source: Path) -> None:
     batch.refresh_from_db()
     stages["check (service)"] = time.perf_counter() - t0
     cpu["check (service)"] = time.process_time() - c0
+    _after(stages, cpu, "check (service)", "  of which duplicates")
     assert batch.status == ImportBatch.Status.VALIDATED, batch.message
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -332,8 +400,9 @@ def run(args, source: Path) -> None:
     batch.refresh_from_db()
     stages["commit (service)"] = time.perf_counter() - t0
     cpu["commit (service)"] = time.process_time() - c0
+    _after(stages, cpu, "commit (service)", "  of which queue pairs")
     assert batch.status == ImportBatch.Status.COMMITTED, batch.message
-    assert Person.objects.count() == batch.created_rows == batch.accepted_rows
+    assert Person.objects.count() - registry_before == batch.created_rows == batch.accepted_rows
     if profile:
         profile.dump_stats(args.profile)
 
@@ -343,10 +412,17 @@ def run(args, source: Path) -> None:
         f"accepted {batch.accepted_rows}, rejected {batch.rejected_rows}, "
         f"ignored {len(batch.ignored)}, persons created {batch.created_rows}"
     )
+    print(
+        f"possible duplicates: {batch.registered_like_rows} rows like registered persons, "
+        f"{batch.repeated_rows} rows repeated, {batch.row_matches.count()} warnings; "
+        f"{batch.queued_pairs} pairs sent to the queue (registry before: {registry_before})"
+    )
     print(f"  {'stage':<28} {'wall':>8}   {'CPU (this process)':>18}")
     for name, seconds in stages.items():
         print(f"  {name:<28} {seconds:8.1f} s {cpu[name]:8.1f} s")
     print(f"end to end (upload, check, commit): {end_to_end:.1f} s")
+    duplicates = stages["  of which duplicates"] + stages["  of which queue pairs"]
+    print(f"duplicate step: {duplicates:.1f} s, {100 * duplicates / end_to_end:.0f}% of end to end")
     print(f"rows per second end to end: {batch.total_rows / end_to_end:,.0f}")
     print(f"peak memory (RSS of this process): {peak_mb():.0f} MB")
 
@@ -355,6 +431,68 @@ def run(args, source: Path) -> None:
         print(f"raw COPY of the same rows: {copy_seconds:.1f} s")
         print(f"ratio end to end / COPY: {end_to_end / copy_seconds:.1f}x")
         print(f"ratio commit alone / COPY: {stages['commit (service)'] / copy_seconds:.1f}x")
+
+
+def _timed(function, name: str, stages: dict, cpu: dict):
+    def timed(*args, **kwargs):
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            stages[name] += time.perf_counter() - t0
+            cpu[name] += time.process_time() - c0
+
+    return timed
+
+
+def _after(stages: dict, cpu: dict, stage: str, part: str) -> None:
+    """Print the part under its stage: move it after the stage in the (ordered) tables."""
+    for table in (stages, cpu):
+        table[part] = table.pop(part)
+
+
+def fill_registry(organisation, count: int, seed: int) -> None:
+    """``count`` persons in the registry, from the generator, through ``persons_register_bulk``."""
+    from suivi.imports.normalise import CellError, parse_phone, parse_sex
+    from suivi.places.models import Area
+    from suivi.registry import services as registry
+
+    today = datetime.date.today()
+    cercles = {
+        (a.parent.name_fr, a.name_fr): a
+        for a in Area.objects.filter(level=2).select_related("parent")
+    }
+
+    def rows():
+        for row in registry_rows(count, seed):
+            born = row[4]
+            if not isinstance(born, datetime.date):
+                year = next(
+                    (int(p) for p in str(born).split() if p.isdigit() and len(p) == 4), None
+                )
+                born = datetime.date(year, 7, 1) if year else today.replace(year=today.year - 20)
+            try:
+                sex = parse_sex(row[3])
+            except CellError:
+                sex = "F"
+            try:
+                phone = parse_phone(row[6], "ML") if row[6] else ""
+            except CellError:
+                phone = ""
+            yield registry.PersonRow(
+                data={
+                    "family_name": row[1] or "Traoré",
+                    "given_name": row[2],
+                    "sex": sex,
+                    "birth_date": min(born, today),
+                    "birth_date_estimated": not isinstance(row[4], datetime.date),
+                    "population_group": "refugee",
+                    "phone": phone,
+                    "area": cercles.get((row[7].title(), row[8])),
+                }
+            )
+
+    registry.persons_register_bulk(organisation=organisation, by=None, rows=rows())
 
 
 def raw_copy(connection, source: Path) -> float:

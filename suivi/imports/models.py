@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Gate, Organisation, OwnedModel
 from suivi.projects.models import Project
+from suivi.registry.matching import reason_labels
 
 
 class ImportBatch(OwnedModel):
@@ -61,6 +62,11 @@ class ImportBatch(OwnedModel):
     rejected_rows = models.PositiveIntegerField(_("rows rejected"), default=0)
     already_imported_rows = models.PositiveIntegerField(_("rows already imported"), default=0)
     created_rows = models.PositiveIntegerField(_("persons created"), default=0)
+    registered_like_rows = models.PositiveIntegerField(
+        _("rows like persons already registered"), default=0
+    )
+    repeated_rows = models.PositiveIntegerField(_("rows repeated in the file"), default=0)
+    queued_pairs = models.PositiveIntegerField(_("pairs sent for review"), default=0)
     ignored = models.JSONField(_("rows ignored"), default=list, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -124,6 +130,56 @@ class ImportRowError(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
+
+
+class ImportRowMatch(models.Model):
+    """An accepted row that looks like a person of the registry or like another row of the
+    file: a warning of the check, not a refusal (namesakes are common; a reviewer decides).
+    Forgotten when the rows are checked again; the commit sends the pairs to the review queue.
+
+    The row's names are kept as read, since accepted rows are not stored."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="row_matches")
+    row_number = models.PositiveIntegerField(_("row"))
+    name = models.CharField(_("name"), max_length=260)
+    born = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    person = models.ForeignKey(
+        "registry.Person",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person of the registry"),
+    )
+    other_row = models.PositiveIntegerField(_("other row of the file"), null=True, blank=True)
+    other_name = models.CharField(_("name on the other row"), max_length=260, blank=True)
+    other_born = models.PositiveSmallIntegerField(null=True, blank=True)
+    score = models.FloatField(_("score"))
+    reasons = models.JSONField(_("reasons"), default=list)  # codes, as DuplicateCandidate
+
+    class Meta:
+        ordering = ["row_number", "-score", "pk"]
+        verbose_name = _("possible duplicate row")
+        verbose_name_plural = _("possible duplicate rows")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=False, other_row__isnull=True)
+                | models.Q(person__isnull=True, other_row__isnull=False),
+                name="import_row_match_one_other",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number} ~ {self.person_id or self.other_row}"
+
+    @property
+    def score_percent(self) -> int:
+        return round(self.score * 100)
+
+    @property
+    def reason_labels(self) -> list[str]:
+        """The reasons in the active language, as the review queue shows them."""
+        return reason_labels(self.reasons)
 
 
 class ImportedRow(models.Model):

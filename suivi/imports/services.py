@@ -26,7 +26,13 @@ from django.utils.translation import gettext as _
 
 from suivi.accounts.models import Organisation, User
 from suivi.audit import services as audit
-from suivi.imports.models import ColumnMapping, ImportBatch, ImportedRow, ImportRowError
+from suivi.imports.models import (
+    ColumnMapping,
+    ImportBatch,
+    ImportedRow,
+    ImportRowError,
+    ImportRowMatch,
+)
 from suivi.imports.normalise import (
     DISABILITY_NEED,
     KNOWN_HEADERS,
@@ -40,12 +46,16 @@ from suivi.lib.tabular import TabularError, fold
 from suivi.lib.xlsx import write_xlsx
 from suivi.projects.models import Project
 from suivi.projects.services import refuse_if_locked
+from suivi.registry import matching
 from suivi.registry import services as registry
-from suivi.registry.models import ExternalId, SpecificNeed
+from suivi.registry.models import DuplicateCandidate, ExternalId, Person, SpecificNeed
 
 INLINE_ROWS = 5000
 # Rows checked between two writes of the refused rows and of the progress bar (one commit each).
 CHUNK_ROWS = 5000
+# An accepted row this likely to be a person already registered (or another row) is shown to
+# the user and, once imported, sent to the review queue: the bar of a single registration.
+DUPLICATE_THRESHOLD = matching.MODEL.registration_threshold
 ERROR_COLUMN = "Erreur / Error"
 Status = ImportBatch.Status
 logger = logging.getLogger(__name__)
@@ -294,18 +304,21 @@ def _imported_rows(batch: ImportBatch) -> set[int]:
 
 
 def batch_validate(*, batch: ImportBatch) -> None:
-    """Check every row and keep the refused ones with their errors. Restartable: a new run
-    forgets what an interrupted one found.
+    """Check every row and keep the refused ones with their errors, then look for the accepted
+    rows that may be persons already registered or repeated in the file (kept as warnings,
+    ``ImportRowMatch``). Restartable: a new run forgets what an interrupted one found.
 
     Rows are checked in chunks of ``CHUNK_ROWS``: the proGres numbers of a chunk are looked up
     in the registry with one query, and the chunk's refused rows are written together.
     """
     ImportRowError.objects.filter(batch=batch).delete()
+    ImportRowMatch.objects.filter(batch=batch).delete()
     done_before = _imported_rows(batch)
     seen_progres: dict[str, int] = {}
     counts = {"total": 0, "accepted": 0, "rejected": 0, "already": 0}
     # (row number, cells, errors, proGres number to look up, person's values)
     pending: list[tuple[int, list, list, str, dict]] = []
+    accepted: list[tuple[int, dict]] = []  # (row number, values compared by duplicate matching)
 
     def flush() -> None:
         wanted = [progres for _n, _c, _e, progres, _d in pending if progres]
@@ -318,14 +331,12 @@ def batch_validate(*, batch: ImportBatch) -> None:
             if wanted
             else set()
         )
-        duplicates = _duplicate_errors(
-            batch, [(n, data) for n, _c, errors, _p, data in pending if not errors]
-        )
         refused = []
-        for number, cells, errors, progres, _data in pending:
+        for number, cells, errors, progres, data in pending:
             if progres in taken:
                 errors.append(_progres_taken(reader, progres))
-            errors += duplicates.get(number, [])
+            if not errors:
+                accepted.append((number, _match_values(data)))
             if errors:
                 refused.append(
                     ImportRowError(
@@ -364,6 +375,9 @@ def batch_validate(*, batch: ImportBatch) -> None:
                 flush()
         flush()
         ignored = table.ignored
+    batch.registered_like_rows, batch.repeated_rows = _find_duplicates(
+        batch, accepted, heartbeat=lambda: _progress(batch, counts["total"])
+    )
     batch.total_rows = counts["total"]
     batch.accepted_rows = counts["accepted"]
     batch.rejected_rows = counts["rejected"]
@@ -374,16 +388,71 @@ def batch_validate(*, batch: ImportBatch) -> None:
     batch.save()
 
 
-def _duplicate_errors(
-    batch: ImportBatch, rows: list[tuple[int, dict]]
-) -> dict[int, list[tuple[str, str]]]:
-    """Errors of the rows that name a person already in the registry, by row number.
+def _match_values(data: dict) -> dict:
+    """What duplicate matching compares of an accepted row."""
+    area = data.get("area")
+    return {
+        "family_name": data.get("family_name") or "",
+        "given_name": data.get("given_name") or "",
+        "sex": data.get("sex") or "",
+        "birth_date": data.get("birth_date"),
+        "birth_date_estimated": bool(data.get("birth_date_estimated")),
+        "phone": data.get("phone") or "",
+        "area_id": area.pk if area is not None else None,
+    }
 
-    The place where duplicate matching (``suivi/registry/matching.py``) joins the checks: it is
-    given each chunk of rows that passed every other check, as (row number, person's values),
-    so that a matcher can look up a whole chunk at once. Without a matcher, nothing is refused.
+
+def _shown_name(values: dict) -> str:
+    return f"{values['family_name'].upper()} {values['given_name']}".strip()[:260]
+
+
+def _find_duplicates(
+    batch: ImportBatch, accepted: list[tuple[int, dict]], heartbeat=None
+) -> tuple[int, int]:
+    """Keep as warnings the accepted rows that look like persons of the organisation's
+    registry or like other rows of the file; returns how many rows look like persons already
+    registered, and how many are repeated in the file.
+
+    The whole list is matched at once with the batch scan's model (``matching.link``), so rows
+    far apart in the file are compared too; the registry is searched with grouped queries, a
+    few hundred keys at a time, and pairs are scored in chunks.
     """
-    return {}
+    if not accepted:
+        return 0, 0
+    rows = [values for _number, values in accepted]
+    persons = Person.objects.filter(organisation_id=batch.organisation_id, merged_into__isnull=True)
+    links = matching.link(
+        rows,
+        persons=persons,
+        threshold=DUPLICATE_THRESHOLD,
+        heartbeat=heartbeat,
+    )
+    warnings = []
+    registered, repeated = set(), set()
+    for link in links:
+        number, values = accepted[link.row]
+        born = values["birth_date"].year if values["birth_date"] else None
+        warning = ImportRowMatch(
+            batch=batch,
+            row_number=number,
+            name=_shown_name(values),
+            born=born,
+            person_id=link.person_id,
+            score=round(link.score, 4),
+            reasons=link.reasons,
+        )
+        if link.other_row is None:
+            registered.add(number)
+        else:
+            other_number, other = accepted[link.other_row]
+            warning.other_row = other_number
+            warning.other_name = _shown_name(other)
+            warning.other_born = other["birth_date"].year if other["birth_date"] else None
+            repeated |= {number, other_number}
+        warnings.append(warning)
+    with transaction.atomic():
+        ImportRowMatch.objects.bulk_create(warnings, batch_size=2000)
+    return len(registered), len(repeated)
 
 
 def _progres_repeated(reader: RowReader, value: str, first: int) -> tuple[str, str]:
@@ -507,6 +576,7 @@ def batch_commit(*, batch: ImportBatch) -> None:
                     % {"message": " ".join(error.messages)}
                 ) from None
         batch.created_rows = created
+        batch.queued_pairs = _queue_duplicates(batch, by)
         batch.status = Status.COMMITTED
         batch.committed_at = timezone.now()
         batch.progress_done = batch.progress_total
@@ -515,8 +585,56 @@ def batch_commit(*, batch: ImportBatch) -> None:
             actor=by,
             action="import.commit",
             target=batch,
-            changes={"persons_created": created, "rows_rejected": batch.rejected_rows},
+            changes={
+                "persons_created": created,
+                "rows_rejected": batch.rejected_rows,
+                "pairs_queued": batch.queued_pairs,
+            },
         )
+
+
+def _queue_duplicates(batch: ImportBatch, by: User | None) -> int:
+    """Send the pairs the check found to the review queue, now that their rows are persons;
+    returns how many pairs are new there. A person of the registry merged since the check is
+    left out (the pair would name a record that no longer stands)."""
+    found = list(
+        batch.row_matches.values_list("row_number", "person_id", "other_row", "score", "reasons")
+    )
+    if not found:
+        return 0
+    numbers = sorted({f[0] for f in found} | {f[2] for f in found if f[2] is not None})
+    person_of: dict[int, int] = {}
+    for part in bulk.batched(numbers, 500):
+        person_of.update(
+            ImportedRow.objects.filter(
+                organisation_id=batch.organisation_id,
+                file_sha256=batch.file_sha256,
+                sheet=batch.sheet,
+                row_number__in=part,
+                batch=batch,
+            ).values_list("row_number", "person_id")
+        )
+    others = sorted({f[1] for f in found if f[1] is not None})
+    merged: set[int] = set()
+    for part in bulk.batched(others, 500):
+        merged |= set(
+            Person.objects.filter(pk__in=part, merged_into__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+    pairs = []
+    for number, person_id, other_row, score, reasons in found:
+        new = person_of.get(number)
+        other = person_id if person_id is not None else person_of.get(other_row)
+        if new is not None and other is not None and other not in merged:
+            pairs.append((new, other, score, reasons))
+    return registry.duplicates_queue(
+        organisation=batch.project.organisation,
+        by=by,
+        pairs=pairs,
+        source=DuplicateCandidate.Source.IMPORT,
+        target=batch,
+    )
 
 
 # --- Running the work ----------------------------------------------------------------------

@@ -23,6 +23,7 @@ from suivi.imports import forms, services
 from suivi.imports.models import ImportBatch
 from suivi.lib import listing
 from suivi.registry import services as registry
+from suivi.registry.models import Person
 
 
 def _batch(request, pk: int) -> ImportBatch:
@@ -102,7 +103,23 @@ def batch_detail(request, pk: int):
             )
     if batch.status in (ImportBatch.Status.VALIDATED, ImportBatch.Status.COMMITTED):
         context["page"] = listing.paginate(request, batch.row_errors.order_by("row_number"))
+        context["matches"], context["matches_total"] = _row_matches(request.user, batch)
     return render(request, "imports/batch_detail.html", context)
+
+
+MATCHES_SHOWN = 100
+
+
+def _row_matches(user, batch: ImportBatch) -> tuple[list, int]:
+    """The first possible duplicates of the list, each with ``shown_person``: the person of
+    the registry when the user may see them (None otherwise), and how many there are."""
+    total = batch.row_matches.count()
+    matches = list(batch.row_matches.order_by("row_number", "-score", "pk")[:MATCHES_SHOWN])
+    ids = [m.person_id for m in matches if m.person_id is not None]
+    visible = Person.objects.visible_to(user).in_bulk(ids) if ids else {}
+    for match in matches:
+        match.shown_person = visible.get(match.person_id)
+    return matches, total
 
 
 @login_required

@@ -21,11 +21,13 @@ The model is plain data (``MODEL``: comparisons, their levels, m and u, the prio
 levels are SQL ``CASE`` expressions in splink, so the model can be exported as a splink settings
 dictionary (``splink_settings``) and run on DuckDB or Spark for registries beyond one machine.
 
-Two entry points:
+Three entry points:
 
 - ``likely_matches(user, data, limit)``: one record against the registry, through indexed blocking
   queries (used when a person is registered);
-- ``scan(frame, ...)``: all pairs of many records, vectorised with numpy (the batch scan).
+- ``scan(frame, ...)``: all pairs of many records, vectorised with numpy (the batch scan);
+- ``link(rows, persons=...)``: the records of a list being imported against the registry and each
+  other: the batch scan over the records and the persons sharing a blocking key with them.
 """
 
 from __future__ import annotations
@@ -34,11 +36,12 @@ import dataclasses
 import datetime
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -303,6 +306,7 @@ class Frame:
             setattr(
                 self, f"{name}_code", codes([f"{name}:{v}" if v else "" for v in values])[index]
             )
+        self.vocab = vocab
         self.vocab_size = len(vocab)
         self.counts: dict[str, np.ndarray] = {}
 
@@ -758,16 +762,36 @@ def blocking_pairs(frame: Frame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def scan(
-    frame: Frame, *, model: Model = MODEL, threshold: float | None = None, chunk: int = 1_000_000
+    frame: Frame,
+    *,
+    model: Model = MODEL,
+    threshold: float | None = None,
+    chunk: int = 1_000_000,
+    probes: int | None = None,
+    n_records: int | None = None,
+    heartbeat: Callable[[], None] | None = None,
 ) -> Scored:
     """The likely duplicate pairs of a frame of records (probability >= threshold).
 
-    Pairs are scored in chunks so that memory stays bounded whatever the registry's size."""
+    With ``probes``, only the pairs involving one of the first ``probes`` records (new records
+    linked to the persons that follow them in the frame); ``n_records`` is the size of the
+    registry they join (the frame's size by default). Pairs are scored in chunks so that memory
+    stays bounded whatever the registry's size; ``heartbeat`` is called after each chunk."""
     threshold = model.threshold if threshold is None else threshold
     i, j = blocking_pairs(frame)
+    if probes is not None:
+        # Pairs come as i < j: a pair involves a probe when i is one.
+        keep = i < probes
+        i, j = i[keep], j[keep]
     kept: list[Scored] = []
     for start in range(0, len(i), chunk):
-        scored = score_pairs(frame, i[start : start + chunk], j[start : start + chunk], model=model)
+        scored = score_pairs(
+            frame,
+            i[start : start + chunk],
+            j[start : start + chunk],
+            model=model,
+            n_records=n_records,
+        )
         keep = scored.probability >= threshold
         kept.append(
             Scored(
@@ -779,6 +803,8 @@ def scan(
                 scored.swapped[keep],
             )
         )
+        if heartbeat is not None:
+            heartbeat()
     if not kept:
         empty = np.empty(0, np.int64)
         return Scored(empty, empty, np.empty(0), np.empty(0), {}, np.empty(0, bool))
@@ -981,3 +1007,202 @@ def _registry_frequencies(frame: Frame, probe: dict, persons, n_records: int) ->
             freq[code] = _value_count(persons, field, value) / n_records
         frame.counts[column] = freq
     frame.counts["household"] = np.zeros(frame.vocab_size + 1)
+
+
+# --- Many new records against the registry and each other -------------------------------------
+
+# A namesake born more than this many years from a new record is not fetched by name alone.
+LINK_BIRTH_YEARS = 5
+# Parameters of one candidate query (SQLite's limit is 32,766; its expression depth 1,000).
+LINK_QUERY_PARAMS = 900
+
+
+@dataclasses.dataclass
+class Link:
+    """A likely pair of a new record (``row``, its index) and either a person of the registry
+    (``person_id``) or another new record (``other_row``, a smaller index); reasons are codes."""
+
+    row: int
+    score: float
+    reasons: list[str]
+    person_id: int | None = None
+    other_row: int | None = None
+
+
+def _keys_of(row: dict, known: dict[str, str]) -> tuple[str, str, str]:
+    """The stored blocking keys of a record (``known``: name keys already computed)."""
+    keys = []
+    for field in ("family_name", "given_name"):
+        name = row.get(field) or ""
+        if name not in known:
+            known[name] = names.name_key(name)[:40]
+        keys.append(known[name])
+    return keys[0], keys[1], names.phone_key(row.get("phone") or "")
+
+
+def _year_spans(years: list[int | None]) -> list[tuple[int, int] | None]:
+    """Birth years widened by ``LINK_BIRTH_YEARS`` and merged where they overlap; ``[None]``
+    when a date is unknown (every namesake is a candidate)."""
+    if any(year is None for year in years):
+        return [None]
+    spans: list[tuple[int, int]] = []
+    for year in sorted(set(years)):
+        low, high = year - LINK_BIRTH_YEARS, year + LINK_BIRTH_YEARS
+        if spans and low <= spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], high)
+        else:
+            spans.append((low, high))
+    return spans
+
+
+def _fetch_terms(
+    persons, terms: list[tuple[Q, int]], found: dict[int, dict], heartbeat=None
+) -> None:
+    """Rows of ``persons`` matching any of ``terms`` (each with its number of parameters), a
+    few hundred terms per query."""
+    group, params = Q(), 0
+    for term, size in [*terms, (None, LINK_QUERY_PARAMS)]:
+        if group and (term is None or params + size > LINK_QUERY_PARAMS):
+            for row in persons.filter(group).values(*PERSON_COLUMNS):
+                found.setdefault(row["id"], row)
+            group, params = Q(), 0
+            if heartbeat is not None:
+                heartbeat()
+        if term is not None:
+            group |= term
+            params += size
+
+
+def registry_candidates(rows: Sequence[dict], persons, heartbeat=None) -> list[dict]:
+    """The persons of ``persons`` sharing a blocking key with one of ``rows`` (records not yet
+    in the registry), fetched with indexed queries over many rows at a time, never one query per
+    row: the names either way round, born within ``LINK_BIRTH_YEARS`` of a record of those
+    names (or a date unknown); the phone; the family or the given name with the same date of
+    birth. The keys of all the rows are gathered first, so a name shared by many rows is one
+    term; the terms go a few hundred to a query (``heartbeat`` is called after each). The
+    frame's blocking then pairs the persons with the rows as the scan does."""
+    by_names: dict[tuple[str, str], list[int | None]] = {}
+    phones: set[str] = set()
+    # Days of birth by name key: one term per key, not per day (Django builds a query in time
+    # proportional to its terms).
+    days: dict[tuple[str, str], set[datetime.date]] = {}
+    known: dict[str, str] = {}
+    for row in rows:
+        family, given, phone = _keys_of(row, known)
+        birth = row.get("birth_date")
+        if family and given:
+            pair = (min(family, given), max(family, given))
+            by_names.setdefault(pair, []).append(birth.year if birth else None)
+        if phone:
+            phones.add(phone)
+        if birth and not row.get("birth_date_estimated"):
+            if family:
+                days.setdefault(("match_family", family), set()).add(birth)
+            if given:
+                days.setdefault(("match_given", given), set()).add(birth)
+    terms: list[tuple[Q, int]] = []
+    for (low, high), years in by_names.items():
+        same = Q(match_family=low, match_given=high)
+        if low != high:
+            same |= Q(match_family=high, match_given=low)
+        for span in _year_spans(years):
+            if span is None:
+                terms.append((same, 4))
+                continue
+            born = Q(birth_date__isnull=True) | Q(
+                birth_date__range=(
+                    datetime.date(max(span[0], 1), 1, 1),
+                    datetime.date(min(span[1], 9999), 12, 31),
+                )
+            )
+            terms.append((same & born, 6))
+    ordered = sorted(phones)
+    for start in range(0, len(ordered), 500):
+        part = ordered[start : start + 500]
+        terms.append((Q(match_phone__in=part), len(part)))
+    for (field, key), born in days.items():
+        ordered = sorted(born)
+        for start in range(0, len(ordered), 500):
+            part = ordered[start : start + 500]
+            terms.append((Q(**{field: key, "birth_date__in": part}), 1 + len(part)))
+    found: dict[int, dict] = {}
+    _fetch_terms(persons, terms, found, heartbeat)
+    return list(found.values())
+
+
+def _link_frequencies(frame: Frame, probes: int, persons, n_records: int) -> None:
+    """Frequencies over the registry and the new records together (indexed counts): what the
+    scan would read once the records are registered. Only the records' values are counted: a
+    pair's frequency is read on its left side, always a record."""
+    spelled = {code: value for value, code in frame.vocab.items()}
+    for column, field, prefix in (
+        ("family_key", "match_family", ""),
+        ("given_key", "match_given", ""),
+        ("phone", "match_phone", "tel:"),
+    ):
+        codes = getattr(frame, column)
+        new = codes[:probes]
+        present = np.unique(new[new >= 0])
+        keys = {spelled[int(code)][len(prefix) :]: int(code) for code in present}
+        counts = np.bincount(new[new >= 0], minlength=frame.vocab_size + 1).astype(float)
+        ordered = sorted(k for k in keys if k)
+        for start in range(0, len(ordered), 500):
+            part = ordered[start : start + 500]
+            rows = (
+                persons.filter(**{f"{field}__in": part})
+                .values(field)
+                .annotate(n=Count("pk"))
+                .values_list(field, "n")
+            )
+            for value, n in rows:
+                counts[keys[value]] += n
+        frame.counts[column] = counts / n_records
+    frame.counts["household"] = np.zeros(frame.vocab_size + 1)
+
+
+def link(
+    rows: Sequence[dict],
+    *,
+    persons,
+    threshold: float | None = None,
+    model: Model = MODEL,
+    heartbeat: Callable[[], None] | None = None,
+) -> list[Link]:
+    """The likely pairs of new records (``rows``: a partner's list being imported) with the
+    persons of the registry (``persons``, a queryset) and with each other.
+
+    The batch scan, not a second matcher: one frame of the records followed by the persons
+    sharing a blocking key with them (``registry_candidates``), blocked and scored as ``scan``
+    does (pairs in chunks), keeping the pairs that involve a record. The prior and
+    the name frequencies are those of the registry with the records added. Pairs come best
+    first. ``heartbeat`` is called after each chunk of work (long lists take minutes)."""
+    threshold = model.threshold if threshold is None else threshold
+    if not rows:
+        return []
+    found = registry_candidates(rows, persons, heartbeat)
+    probes = len(rows)
+    # The records come first: an index below ``probes`` is a record (their ids are not read).
+    frame = Frame([*rows, *found])
+    n_records = _registry_size(persons) + probes
+    if n_records >= model.tf_min_records:
+        _link_frequencies(frame, probes, persons, n_records)
+    scored = scan(
+        frame,
+        model=model,
+        threshold=threshold,
+        probes=probes,
+        n_records=n_records,
+        heartbeat=heartbeat,
+    )
+    links = []
+    for k in range(len(scored.left)):
+        left, right = int(scored.left[k]), int(scored.right[k])
+        link_ = Link(row=left, score=float(scored.probability[k]), reasons=reasons_for(scored, k))
+        if right < probes:
+            # Two records of the list: the later one looks like the earlier one.
+            link_.row, link_.other_row = right, left
+        else:
+            link_.person_id = int(frame.ids[right])
+        links.append(link_)
+    links.sort(key=lambda x: (-x.score, x.row))
+    return links

@@ -416,7 +416,8 @@ class GroupMembership(models.Model):
 
 
 class DuplicateCandidate(OwnedModel):
-    """Two persons who may be the same, found by the scan or at registration, to review.
+    """Two persons who may be the same, found by the scan, at registration or when a list is
+    imported, to review.
 
     ``person_low`` has the smaller id, so that a pair is stored once whichever way it was found.
     """
@@ -429,6 +430,7 @@ class DuplicateCandidate(OwnedModel):
     class Source(models.TextChoices):
         SCAN = "scan", _("Registry scan")
         REGISTRATION = "registration", _("At registration")
+        IMPORT = "import", _("Imported list")
 
     person_low = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")

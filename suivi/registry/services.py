@@ -790,6 +790,37 @@ def duplicates_scan(
 
 
 @transaction.atomic
+def duplicates_queue(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    pairs: Iterable[tuple[int, int, float, list]],
+    source: str,
+    target: models.Model,
+) -> int:
+    """Put pairs of persons (ids, score, reason codes) in the review queue as ``_candidate_put``
+    does: a pair known already is not added again. Returns how many pairs are new; the audit
+    event is about ``target`` (the import that found them)."""
+    pairs = list(pairs)
+    new = 0
+    for first, second, score, reasons in pairs:
+        new += _candidate_put(
+            organisation=organisation,
+            ids=(first, second),
+            score=round(score, 4),
+            reasons=reasons,
+            source=source,
+        )
+    audit.record(
+        actor=by,
+        action="duplicates.queue",
+        target=target,
+        changes={"source": source, "pairs": len(pairs), "new": new},
+    )
+    return new
+
+
+@transaction.atomic
 def duplicate_reject(*, candidate: DuplicateCandidate, by: User) -> DuplicateCandidate:
     """Record that the two persons of a candidate pair are different persons."""
     candidate.status = DuplicateCandidate.Status.REJECTED

@@ -194,3 +194,26 @@ def test_duplicates_scan_command_prints_its_figures(world, capsys):
     assert "1 likely pairs, 1 new in the queue" in out
     call_command("duplicates_scan")
     assert "0 new in the queue" in capsys.readouterr().out
+
+
+def test_pairs_queued_by_an_import_are_filtered_by_how_they_were_found(world, login, settings):
+    settings.LANGUAGE_CODE = "fr"
+    twin = _re_registration(world)
+    scored = [(twin.pk, world.person_p.pk, 0.97, ["family:phonetic", "given:exact"])]
+    new = services.duplicates_queue(
+        organisation=world.a, by=None, pairs=scored, source="import", target=world.pa
+    )
+    assert new == 1
+    # The same pair again is not added twice.
+    assert (
+        services.duplicates_queue(
+            organisation=world.a, by=None, pairs=scored, source="import", target=world.pa
+        )
+        == 0
+    )
+    client = login(world.assistant_a)
+    page = text(client.get(f"{QUEUE}?source=import", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert "KULIBALI" in page and "Liste importée" in page and "97 %" in page
+    assert "nom de famille proche (translittération), même prénom" in page
+    assert "KULIBALI" not in text(client.get(f"{QUEUE}?source=scan", HTTP_ACCEPT_LANGUAGE="fr"))
+    assert DuplicateCandidate.objects.get().source == "import"

@@ -6,7 +6,8 @@ import datetime
 import importlib
 
 from suivi.lib import names
-from suivi.registry import matching
+from suivi.registry import matching, services
+from suivi.registry.models import Person
 
 
 def _row(k, family, given, year=2000, sex="M", **extra):
@@ -102,3 +103,57 @@ def test_a_re_registration_is_found_among_more_namesakes_than_a_block_keeps(
 
     assert same.pk in found
     assert len(found) < 30
+
+
+def _person(family, given, year, sex="M"):
+    return {
+        "family_name": family,
+        "given_name": given,
+        "sex": sex,
+        "birth_date": datetime.date(year, 6, 1),
+        "population_group": "refugee",
+    }
+
+
+def _register(organisation, *rows):
+    services.persons_register_bulk(
+        organisation=organisation, by=None, rows=[services.PersonRow(data=r) for r in rows]
+    )
+
+
+def test_link_pairs_new_records_with_the_registry_and_each_other_only(world):
+    _register(
+        world.a,
+        _person("Coulibaly", "Awa", 2010, "F"),
+        _person("Kulibali", "Awa", 2010, "F"),  # a pair of the registry: not a new record's
+        _person("Diarra", "Moussa", 1980),
+    )
+    diarra = Person.objects.get(family_name="Diarra")
+    rows = [
+        _row(None, "Traoré", "Mamadou", 1990),
+        _row(None, "Trawore", "Mahamadou", 1990),
+        _row(None, "Diarra", "Mousa", 1980),
+    ]
+    persons = Person.objects.filter(organisation=world.a)
+    links = matching.link(
+        [{k: v for k, v in r.items() if k != "id"} for r in rows], persons=persons
+    )
+    found = {(x.row, x.other_row, x.person_id) for x in links}
+    assert found == {(1, 0, None), (2, None, diarra.pk)}
+    assert all(x.score >= matching.MODEL.threshold for x in links)
+
+
+def test_linking_to_a_large_registry_weighs_a_common_name_less(world):
+    common = [_person("Traoré", "Mamadou", 1950 + k % 60) for k in range(1200)]
+    _register(world.a, *common, _person("Tounkara", "Modibo", 1990))
+    rows = [
+        {**_person("Traore", "Mahamadou", 1990), "birth_date_estimated": True},
+        {**_person("Tounkara", "Modibo", 1990), "birth_date_estimated": True},
+    ]
+    persons = Person.objects.filter(organisation=world.a)
+    links = matching.link(rows, persons=persons, threshold=0.0)
+    best = {}
+    for x in links:
+        if x.person_id is not None:
+            best[x.row] = max(best.get(x.row, 0.0), x.score)
+    assert best[1] > 0.5 > best.get(0, 0.0)

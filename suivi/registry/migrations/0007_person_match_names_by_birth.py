@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0002_initial'),
         ('places', '0001_initial'),
-        ('registry', '0005_eligibility_rules'),
+        ('registry', '0006_duplicate_found_on_import'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
