@@ -15,9 +15,14 @@ Arabic is usually written), which the phonetic key then meets half way.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from suivi.lib.text import fold
+
+# Names repeat (a registry of a million persons holds a few thousand distinct names): each
+# distinct name or part is analysed once per process.
+_REPEATED = 1 << 17
 
 # Particles of Moorish, Tuareg and Arabic names: "son of", "daughter of", the article. They are
 # written, abbreviated or dropped at will, so they are left out of the keys.
@@ -144,6 +149,7 @@ def folded(name: str) -> str:
     return "".join(parts(name))
 
 
+@functools.lru_cache(maxsize=_REPEATED)
 def phonetic(word: str) -> str:
     """The phonetic key of one part of a name: first sound, then consonants.
 
@@ -170,6 +176,7 @@ def tokens(name: str) -> list[str]:
     return [key for key in (phonetic(p) for p in parts(name)) if key]
 
 
+@functools.lru_cache(maxsize=_REPEATED)
 def name_key(name: str) -> str:
     """The phonetic key of a whole name part (family name, or first given name)."""
     keys = tokens(name)

@@ -7,6 +7,7 @@ expressions that both databases run.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -26,6 +27,7 @@ SEPARATORS = " -'’"
 _SEPARATOR_GAP = "[- '’]?"
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def fold(text: str) -> str:
     """Lower case, without accents, spaces collapsed: the form in which names are compared."""
     decomposed = unicodedata.normalize("NFKD", text)
