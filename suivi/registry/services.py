@@ -417,19 +417,9 @@ def registrations_evaluate(*, registrations: QuerySet, by: User | None) -> int:
     return changed
 
 
-@transaction.atomic
-def project_eligibility_refresh(
-    *, project: Project, by: User | None, persons_from: int | None = None
-) -> int:
-    """Store again the eligibility outcome of every registration of the project, computed by
-    the database (after its rules change); with ``persons_from``, only of the persons whose
-    key is at least that (those a bulk registration just created). Returns how many outcomes
-    changed."""
-    rule_sets = eligibility.registration_rule_sets(project)
-    registrations = Registration.objects.filter(project=project)
-    if persons_from is not None:
-        registrations = registrations.filter(person_id__gte=persons_from)
-    annotated, columns = eligibility.annotate_outcomes(registrations, rule_sets)
+def _outcomes_store(annotated, columns, now) -> int:
+    """Store the outcomes the database computed (``annotate_outcomes``) where they changed;
+    returns how many changed."""
     names = [column for _rs, _c, column in columns]
     # Registrations grouped by their new outcome: one UPDATE per outcome and chunk of rows.
     changed: dict[tuple[str, str], list[int]] = {}
@@ -444,7 +434,6 @@ def project_eligibility_refresh(
         status = eligibility.combined_status(outcomes)
         if status != before or failures != before_failures:
             changed.setdefault((status, json.dumps(failures)), []).append(pk)
-    now = timezone.now()
     for (status, failures), pks in changed.items():
         for start in range(0, len(pks), 5000):
             Registration.objects.filter(pk__in=pks[start : start + 5000]).update(
@@ -452,7 +441,30 @@ def project_eligibility_refresh(
                 eligibility_failures=json.loads(failures),
                 eligibility_evaluated_at=now,
             )
-    changed_count = sum(len(pks) for pks in changed.values())
+    return sum(len(pks) for pks in changed.values())
+
+
+@transaction.atomic
+def project_eligibility_refresh(
+    *, project: Project, by: User | None, persons_from: int | None = None
+) -> int:
+    """Store again the eligibility outcome of every registration of the project, computed by
+    the database (after its rules change); with ``persons_from``, only of the persons whose
+    key is at least that (those a bulk registration just created). Returns how many outcomes
+    changed."""
+    rule_sets = eligibility.registration_rule_sets(project)
+    registrations = Registration.objects.filter(project=project)
+    if persons_from is not None:
+        registrations = registrations.filter(person_id__gte=persons_from)
+    annotated, columns = eligibility.annotate_outcomes(registrations, rule_sets)
+    now = timezone.now()
+    if not columns:
+        # No criterion: every registration is eligible, with no failure.
+        changed_count = registrations.exclude(eligibility=Eligibility.ELIGIBLE).update(
+            eligibility=Eligibility.ELIGIBLE, eligibility_failures=[], eligibility_evaluated_at=now
+        )
+    else:
+        changed_count = _outcomes_store(annotated, columns, now)
     audit.record(
         actor=by,
         action="project.eligibility_refresh",

@@ -122,3 +122,36 @@ def test_bulk_registration_stores_who_fails_the_projects_eligibility_rules(world
     imported = Registration.objects.filter(person__given_name__startswith="Awa ", project=world.pa)
     assert imported.count() == 2
     assert set(imported.values_list("eligibility", flat=True)) == {"not_eligible"}
+
+
+def test_without_criteria_every_imported_person_is_eligible_and_stays_so_when_the_last_goes(world):
+    services.persons_register_bulk(
+        organisation=world.a,
+        by=world.assistant_a,
+        rows=_rows(3),
+        project=world.pa,
+        partner=world.p,
+        registered_on=datetime.date(2026, 3, 2),
+    )
+    imported = Registration.objects.filter(person__given_name__startswith="Awa ", project=world.pa)
+    assert (
+        list(imported.values_list("eligibility", "eligibility_failures")) == [("eligible", [])] * 3
+    )
+
+    rule_set = services.eligibility_rule_set_create(
+        project=world.pa, by=None, data={"name": "Réfugiés seulement"}
+    )
+    criterion = services.eligibility_criterion_add(
+        rule_set=rule_set,
+        by=None,
+        data={"field": "population_group", "operator": "in", "value": ["refugee"]},
+    )
+    assert set(imported.values_list("eligibility", flat=True)) == {"not_eligible"}
+
+    services.eligibility_criterion_delete(criterion=criterion, by=world.me_a)
+
+    assert (
+        list(imported.values_list("eligibility", "eligibility_failures")) == [("eligible", [])] * 3
+    )
+    refresh = AuditEvent.objects.filter(action="project.eligibility_refresh").order_by("pk")
+    assert refresh.last().changes == {"changed": 3}
