@@ -1133,7 +1133,8 @@ def registry_candidates(rows: Sequence[dict], persons, heartbeat=None) -> list[d
 def _link_frequencies(frame: Frame, probes: int, persons, n_records: int) -> None:
     """Frequencies over the registry and the new records together (indexed counts): what the
     scan would read once the records are registered. Only the records' values are counted: a
-    pair's frequency is read on its left side, always a record."""
+    pair's frequency is read on its left side, always a record. ``persons`` None: the registry
+    is empty, the records alone are counted."""
     spelled = {code: value for value, code in frame.vocab.items()}
     for column, field, prefix in (
         ("family_key", "match_family", ""),
@@ -1145,7 +1146,7 @@ def _link_frequencies(frame: Frame, probes: int, persons, n_records: int) -> Non
         present = np.unique(new[new >= 0])
         keys = {spelled[int(code)][len(prefix) :]: int(code) for code in present}
         counts = np.bincount(new[new >= 0], minlength=frame.vocab_size + 1).astype(float)
-        ordered = sorted(k for k in keys if k)
+        ordered = sorted(k for k in keys if k) if persons is not None else []
         for start in range(0, len(ordered), 500):
             part = ordered[start : start + 500]
             rows = (
@@ -1179,13 +1180,15 @@ def link(
     threshold = model.threshold if threshold is None else threshold
     if not rows:
         return []
-    found = registry_candidates(rows, persons, heartbeat)
+    # A first list into an empty registry is only compared with itself.
+    registry = persons.exists()
+    found = registry_candidates(rows, persons, heartbeat) if registry else []
     probes = len(rows)
     # The records come first: an index below ``probes`` is a record (their ids are not read).
     frame = Frame([*rows, *found])
-    n_records = _registry_size(persons) + probes
+    n_records = (_registry_size(persons) if registry else 0) + probes
     if n_records >= model.tf_min_records:
-        _link_frequencies(frame, probes, persons, n_records)
+        _link_frequencies(frame, probes, persons if registry else None, n_records)
     scored = scan(
         frame,
         model=model,

@@ -205,6 +205,16 @@ def persons_register_bulk(
     new_person = bulk.Builder(Person, organisation=organisation, created_by=author)
     total = 0
     first_pk = None
+    # Without any criterion, every registration is eligible: stored so as it is written.
+    judged = project is not None and any(
+        rule_set.criteria.all() for rule_set in eligibility.registration_rule_sets(project)
+    )
+    registration_fields = ["organisation_id", "person_id", "project_id", "partner_id"]
+    registration_fields += ["registered_on"]
+    outcome: tuple = ()
+    if project is not None and not judged:
+        registration_fields += ["eligibility", "eligibility_failures", "eligibility_evaluated_at"]
+        outcome = (Eligibility.ELIGIBLE, [], timezone.now())
     for chunk in bulk.batched(rows):
         persons = []
         for row in chunk:
@@ -224,19 +234,15 @@ def persons_register_bulk(
                     identifiers.append((pk, scheme, value))
             if project is not None:
                 registrations.append(
-                    (project.organisation_id, pk, project.pk, partner_id, registered_on)
+                    (project.organisation_id, pk, project.pk, partner_id, registered_on, *outcome)
                 )
         bulk.insert_values(needs_through, ["person_id", "specificneed_id"], needs)
         bulk.insert_values(ExternalId, ["person_id", "scheme", "value"], identifiers)
-        bulk.insert_values(
-            Registration,
-            ["organisation_id", "person_id", "project_id", "partner_id", "registered_on"],
-            registrations,
-        )
+        bulk.insert_values(Registration, registration_fields, registrations)
         if on_batch is not None:
             on_batch(chunk, persons)
         total += len(persons)
-    if project is not None and total:
+    if judged and total:
         # The outcome of the project's eligibility rules is stored as for one registration, so
         # that the compliance report names the imported persons who fail a criterion.
         project_eligibility_refresh(project=project, by=by, persons_from=first_pk)
