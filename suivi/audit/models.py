@@ -23,6 +23,10 @@ class AuditEvent(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    # The project the record belongs to, when it belongs to one: kept figures of the other
+    # projects stay valid (suivi/reports/indicators.py ``data_stamp``). Not a foreign key: the
+    # trail outlives what it names.
+    project_pk = models.BigIntegerField(null=True, blank=True, editable=False)
     action = models.CharField(_("action"), max_length=60, db_index=True)
     target_type = models.CharField(_("record type"), max_length=60, db_index=True)
     target_id = models.CharField(_("record id"), max_length=64, blank=True)
@@ -36,7 +40,10 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["organisation", "project_pk", "id"], name="audit_org_project_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

@@ -44,13 +44,18 @@ def record(
     target: models.Model,
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Write one audit event about ``target``."""
+    """Write one audit event about ``target`` (with its organisation and project, when it has
+    them)."""
     organisation_id = getattr(target, "organisation_id", None)
     if organisation_id is None and target._meta.label_lower == "accounts.organisation":
         organisation_id = target.pk
+    project_pk = getattr(target, "project_id", None)
+    if project_pk is None and target._meta.label_lower == "projects.project":
+        project_pk = target.pk
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         organisation_id=organisation_id,
+        project_pk=project_pk,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),

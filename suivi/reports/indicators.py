@@ -8,11 +8,13 @@ order of ``Dimension``; the total is the cell "".
 computation while the period is open, the stored values once it is locked (and always for
 indicators entered by hand). Pages, the API and exports all read it.
 
-A live computation is kept in the cache (``settings.CACHES``) under the organisation's data
-stamp: the latest audit event of the organisation or of the shared reference data (places).
+A live computation is kept in the cache (``settings.CACHES``) under its project's data stamp:
+the latest audit event of the project, of its organisation outside any project (persons), or of
+the shared reference data (places).
 Every change of the rows an indicator reads is written by a service that records an audit event
-(``suivi/audit/services.py``), so a new event makes every kept figure of the organisation
-unreachable and the next reader computes it again: kept figures are never older than the data.
+(``suivi/audit/services.py``), so a new event makes every kept figure it may concern
+unreachable and the next reader computes it again: kept figures are never older than the data,
+and what is entered in one project leaves the kept figures of the others valid.
 """
 
 from __future__ import annotations
@@ -389,6 +391,9 @@ ACTIONS_WITHOUT_DATA = frozenset(
         "membership.grant",
         "period.generate",
         "period.validate",
+        # A new person counts nowhere until registered in a project, attending or receiving
+        # (events of that project).
+        "person.register",
         "project.dhis2_map",
         "report_narrative.create",
         "report_narrative.update",
@@ -401,22 +406,28 @@ ACTIONS_WITHOUT_DATA = frozenset(
 )
 
 
-def data_stamp(organisation_id: int) -> str:
-    """What the kept figures of an organisation are valid for: its latest audit event, or the
-    latest one without an organisation (places and other shared reference data), among those
-    that may change data (not ``ACTIONS_WITHOUT_DATA``).
+def data_stamp(organisation_id: int, project_id: int | None = None) -> str:
+    """What the kept figures of a project are valid for: the latest audit event, among those
+    that may change data (not ``ACTIONS_WITHOUT_DATA``), of the project, of its organisation
+    outside any project (persons, households), or of no organisation (places and other shared
+    reference data). Without ``project_id``, of any project of the organisation.
 
     The event's time is part of the stamp, so that a number given again to another event (SQLite
     may reuse the number of a rolled-back row) is not taken for the same state of the data.
     """
-    latest = (
-        AuditEvent.objects.filter(
-            Q(organisation_id=organisation_id) | Q(organisation_id__isnull=True)
-        )
-        .exclude(action__in=ACTIONS_WITHOUT_DATA)
-        .order_by("-pk")
-        .values_list("pk", "at")
-        .first()
+    events = AuditEvent.objects.exclude(action__in=ACTIONS_WITHOUT_DATA).order_by("-pk")
+    if project_id is None:
+        scopes = [Q(organisation_id=organisation_id)]
+    else:
+        scopes = [
+            Q(organisation_id=organisation_id, project_pk=project_id),
+            Q(organisation_id=organisation_id, project_pk__isnull=True),
+        ]
+    scopes.append(Q(organisation_id__isnull=True))
+    # One indexed look-up per scope (organisation, project, id), the latest of them wins.
+    latest = max(
+        (found for q in scopes if (found := events.filter(q).values_list("pk", "at").first())),
+        default=None,
     )
     if latest is None:
         return "0"
@@ -459,7 +470,7 @@ def compute(
     if not seconds:
         return _compute(indicator, period, disaggregated=disaggregated, known=known)
     if stamp is None:
-        stamp = data_stamp(indicator.organisation_id)
+        stamp = data_stamp(indicator.organisation_id, indicator.project_id)
     key = _cache_key(indicator, period, disaggregated, stamp)
     cells = cache.get(key)
     if cells is None:
@@ -607,7 +618,7 @@ def figures_many(
             computed_at[key] = at
 
     out = {}
-    stamps: dict[int, str] = {}
+    stamps: dict[tuple[int, int], str] = {}
     # Ratios last, so that they divide the figures of their parts found here.
     known: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
     for indicator, period in sorted(pairs, key=lambda p: measure_of(p[0]) == "ratio"):
@@ -616,14 +627,15 @@ def figures_many(
         key = (indicator.pk, period.pk)
         status = min(statuses[key], key=STATUS_ORDER.index) if statuses[key] else None
         if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
-            if indicator.organisation_id not in stamps:
-                stamps[indicator.organisation_id] = data_stamp(indicator.organisation_id)
+            scope = (indicator.organisation_id, indicator.project_id)
+            if scope not in stamps:
+                stamps[scope] = data_stamp(*scope)
             cells = compute(
                 indicator,
                 period,
                 disaggregated=disaggregated,
                 known=known[period.pk],
-                stamp=stamps[indicator.organisation_id],
+                stamp=stamps[scope],
             )
             stale = bool(stored[key]) and stored[key] != cells
             out[key] = Figures(cells, True, status, stale, computed_at.get(key))
@@ -664,13 +676,14 @@ def warm(indicator_list: Iterable[Indicator], periods: Iterable[ReportingPeriod]
         by_project[period.project_id].append(period)
     pairs = [(i, p) for i in indicator_list for p in by_project[i.project_id]]
     figures_many(pairs, disaggregated=False)
-    stamps: dict[int, str] = {}
+    stamps: dict[tuple[int, int], str] = {}
     lop = 0
     for indicator in indicator_list:
         if not indicator.cumulative and indicator.project.start_date <= today:
-            if indicator.organisation_id not in stamps:
-                stamps[indicator.organisation_id] = data_stamp(indicator.organisation_id)
-            life_of_project(indicator, stamp=stamps[indicator.organisation_id])
+            scope = (indicator.organisation_id, indicator.project_id)
+            if scope not in stamps:
+                stamps[scope] = data_stamp(*scope)
+            life_of_project(indicator, stamp=stamps[scope])
             lop += 1
     return len(pairs) + lop
 

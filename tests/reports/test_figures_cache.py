@@ -211,3 +211,35 @@ def test_the_idle_worker_computes_ahead_what_the_report_page_reads(
     assert warmed > 0
     assert len(computations) == warmed
     assert actual(response, trained, q1) == 1
+
+
+def test_data_entered_in_another_project_keeps_the_figures(world, attended, computations):
+    trained, q1 = attended
+    attend(world.session_p, world.person_p)
+    indicators.figures(trained, q1)
+    ran = len(computations)
+    other = helpers.create_project(world.a, code="PA-AUTRE")
+    session = helpers.create_session(other, title="Formation ailleurs")
+    elsewhere = helpers.create_person(other, family_name="Sangaré")
+
+    attend(session, elsewhere)
+    indicators.figures(trained, q1)
+
+    assert len(computations) == ran
+
+
+def test_a_person_changed_anywhere_in_the_organisation_changes_every_project_stamp(world):
+    other = helpers.create_project(world.a, code="PA-AUTRE")
+    before = (
+        indicators.data_stamp(world.a.pk, world.pa.pk),
+        indicators.data_stamp(world.a.pk, other.pk),
+    )
+
+    registry_services.person_update(person=world.person_p, by=world.me_a, data={"sex": "M"})
+
+    after = (
+        indicators.data_stamp(world.a.pk, world.pa.pk),
+        indicators.data_stamp(world.a.pk, other.pk),
+    )
+    assert after[0] != before[0]
+    assert after[1] != before[1]
