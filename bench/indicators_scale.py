@@ -269,6 +269,17 @@ def docx():
 
 timed("logframe page, first reading (computes)", page)
 timed("logframe page, figures kept", page)
+from suivi.delivery.models import Attendance, Session  # noqa: E402
+from suivi.delivery.services import attendance_record  # noqa: E402
+from suivi.registry.models import Registration  # noqa: E402
+
+elsewhere = Session.objects.filter(project=projects[1]).order_by("-date").first()
+present = Attendance.objects.filter(session=elsewhere).values("person_id")
+newcomer = (
+    Registration.objects.filter(project=projects[1]).exclude(person_id__in=present).first().person
+)
+attendance_record(session=elsewhere, persons=[newcomer], by=me)
+timed("logframe page, after an attendance in another project", page)
 timed("quarterly DOCX, figures kept", docx)
 print(f"\nPeak memory of this process: {peak_mb():.0f} MB")
 print(
