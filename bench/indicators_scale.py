@@ -34,6 +34,11 @@ parser.add_argument(
     "--db", default="postgres://postgres@127.0.0.1:5432/suivi_bench_indicators", help="PostgreSQL"
 )
 parser.add_argument("--projects", type=int, default=5, help="projects timed one by one")
+parser.add_argument(
+    "--reuse",
+    action="store_true",
+    help="keep the database when it already holds generated data (the scale given is not checked)",
+)
 args = parser.parse_args()
 
 url = urlparse(args.db)
@@ -46,8 +51,10 @@ os.environ["SUIVI_FIGURES_CACHE_SECONDS"] = "0"
 import psycopg  # noqa: E402
 
 with psycopg.connect(args.db.replace(f"/{dbname}", "/postgres"), autocommit=True) as admin:
-    admin.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-    admin.execute(f'CREATE DATABASE "{dbname}"')
+    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+    if not (args.reuse and exists):
+        admin.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
+        admin.execute(f'CREATE DATABASE "{dbname}"')
 
 import django  # noqa: E402
 
@@ -69,10 +76,16 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-print(f"Generating scale {args.scale}:")
-made = country.build(args.scale)
-print(f"  generated in {made['seconds']:.1f} s")
-projects = list(made["projects"])
+from suivi.projects.models import Project  # noqa: E402
+
+if args.reuse and Indicator.objects.exists():
+    print("Reusing the generated data already in the database.")
+    projects = list(Project.objects.order_by("pk"))
+else:
+    print(f"Generating scale {args.scale}:")
+    made = country.build(args.scale)
+    print(f"  generated in {made['seconds']:.1f} s")
+    projects = list(made["projects"])
 
 
 def quarter_of(project):
@@ -217,14 +230,30 @@ print(f"  hand SQL (the 14 indicators it can write): median {statistics.median(h
 print(f"  ratio engine / hand SQL: {sum(engine_times) / sum(hand_times):.2f}x")
 print(f"  figures checked equal: {checked} indicators")
 
-print("\nThe whole portfolio's quarter:")
+print("\nThe whole portfolio's quarter (every disaggregation), as the portfolio dashboard asks:")
 t = time.perf_counter()
-n = 0
-for project in projects:
-    n += len(project_quarter(project))
-print(f"  {n:,} indicators of {len(projects)} projects in {time.perf_counter() - t:.1f} s")
+portfolio = [
+    (i, quarter_of(i.project))
+    for i in Indicator.objects.filter(project__in=projects).select_related("project")
+]
+found = indicators.figures_many(portfolio)
+cells = sum(len(f.cells) for f in found.values())
+print(
+    f"  {len(found):,} indicators of {len(projects)} projects in {time.perf_counter() - t:.1f} s "
+    f"({cells:,} cells); peak memory so far {peak_mb():.0f} MB"
+)
+for project in projects[: args.projects]:
+    alone = project_quarter(project)
+    period = quarter_of(project)
+    together = {
+        i.code: found[(i.pk, period.pk)].cells for i, p in portfolio if i.project_id == project.pk
+    }
+    if alone != together:
+        print(f"  MISMATCH {project.code}: the portfolio's figures differ from the project's")
+print(f"  figures checked equal to each project computed alone: {args.projects} projects")
 print("\nThe logframe report page and a quarterly DOCX of one project (figures kept in the cache):")
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -236,9 +265,12 @@ from suivi.reports import services as reports  # noqa: E402
 settings.ALLOWED_HOSTS = ["*"]
 settings.SUIVI_FIGURES_CACHE_SECONDS = 6 * 3600
 setup_test_environment()
+cache.clear()  # nothing kept from an earlier run
 project = projects[0]
-me = User.objects.create_user("me@bench.test", "bench-Suivi-2026")
-membership_grant(user=me, organisation=project.organisation, role=Role.ME_OFFICER, by=None)
+me = User.objects.filter(email="me@bench.test").first()
+if me is None:
+    me = User.objects.create_user("me@bench.test", "bench-Suivi-2026")
+    membership_grant(user=me, organisation=project.organisation, role=Role.ME_OFFICER, by=None)
 client = Client()
 client.force_login(me)
 url = reverse("reports:logframe_report", args=[project.pk]) + "?kind=quarter"
@@ -269,9 +301,9 @@ def docx():
 
 timed("logframe page, first reading (computes)", page)
 timed("logframe page, figures kept", page)
-from suivi.delivery.models import Attendance, Session  # noqa: E402
+from suivi.delivery.models import Attendance, Distribution, Session  # noqa: E402
 from suivi.delivery.services import attendance_record  # noqa: E402
-from suivi.registry.models import Registration  # noqa: E402
+from suivi.registry.models import Person, Registration  # noqa: E402
 
 elsewhere = Session.objects.filter(project=projects[1]).order_by("-date").first()
 present = Attendance.objects.filter(session=elsewhere).values("person_id")
@@ -283,6 +315,6 @@ timed("logframe page, after an attendance in another project", page)
 timed("quarterly DOCX, figures kept", docx)
 print(f"\nPeak memory of this process: {peak_mb():.0f} MB")
 print(
-    f"Data: {made['persons']:,} persons, {made['attendance']:,} attendance rows, "
-    f"{made['distributions']:,} distributions, {Indicator.objects.count():,} indicators"
+    f"Data: {Person.objects.count():,} persons, {Attendance.objects.count():,} attendance rows, "
+    f"{Distribution.objects.count():,} distributions, {Indicator.objects.count():,} indicators"
 )

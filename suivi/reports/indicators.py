@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -192,10 +193,6 @@ def cell_filter(prefix: str, cell: dict[str, str], on: datetime.date) -> Q:
     return q
 
 
-def cell_key(dims: list[str], row: dict) -> str:
-    return "|".join(f"{d}={row[d]}" for d in dims)
-
-
 def parse_cell(cell: str) -> dict[str, str]:
     """``sex=F|age_band=12-17`` as {dimension: value}; ValueError with the reason if malformed."""
     parsed: dict[str, str] = {}
@@ -213,35 +210,37 @@ def parse_cell(cell: str) -> dict[str, str]:
     return parsed
 
 
-def _rollup(dims: list[str], grouped: list[tuple[dict, Decimal]]) -> dict[str, Decimal]:
-    """Total, one-dimension margins and the full cross, from additive grouped figures.
+def _rollup(dims: list[str], grouped: Iterable[tuple]) -> dict[int, dict[str, Decimal]]:
+    """Per project: total, one-dimension margins and the full cross, from additive grouped
+    figures (rows of project, the value of each dimension, amount).
 
     The grouped figures must partition what is counted (each person in one group), so sums of
-    groups are exact even for distinct persons.
+    groups are exact even for distinct persons. Cell keys are made once per combination of
+    values and shared by the projects, as are the small whole numbers.
     """
-    cells: dict[str, Decimal] = {"": Decimal(0)}
-    for row, amount in grouped:
-        cells[""] += amount
-        for d in dims:
-            key = f"{d}={row[d]}"
-            cells[key] = cells.get(key, Decimal(0)) + amount
-        if len(dims) > 1:
-            key = cell_key(dims, row)
-            cells[key] = cells.get(key, Decimal(0)) + amount
-    return cells
+    keys_of: dict[tuple, tuple[str, ...]] = {}
+    sums: dict[int, dict[str, int | Decimal]] = {}
+    for project_id, *values, amount in grouped:
+        values = tuple(values)
+        keys = keys_of.get(values)
+        if keys is None:
+            margins = [f"{d}={v}" for d, v in zip(dims, values, strict=True)]
+            keys = ("", *margins, *(["|".join(margins)] if len(dims) > 1 else []))
+            keys_of[values] = keys
+        cells = sums.setdefault(project_id, {})
+        amount = amount or 0
+        for key in keys:
+            cells[key] = cells.get(key, 0) + amount
+    decimals: dict[int, Decimal] = {}
 
+    def decimal(value: int | Decimal) -> Decimal:
+        if type(value) is not int:
+            return Decimal(value)
+        if value not in decimals:
+            decimals[value] = Decimal(value)
+        return decimals[value]
 
-def _grouped(rows: QuerySet, prefix: str, dims: list[str], on: datetime.date, aggregate):
-    """Rows grouped by the dimensions of their person, with ``aggregate`` for each group."""
-    rows = rows.order_by()
-    if not dims:
-        amount = rows.aggregate(amount=aggregate)["amount"]
-        return [({}, Decimal(amount or 0))]
-    exprs = dimension_expressions(prefix, on)
-    # Annotation names must not collide with the model's fields (Person has ``sex``...).
-    grouped = rows.annotate(**{f"d_{k}": exprs[k] for k in dims})
-    grouped = grouped.values(*[f"d_{k}" for k in dims]).annotate(amount=aggregate)
-    return [({k: g[f"d_{k}"] for k in dims}, Decimal(g["amount"] or 0)) for g in grouped]
+    return {p: {k: decimal(v) for k, v in cells.items()} for p, cells in sums.items()}
 
 
 # --- Rows and persons -------------------------------------------------------------------------
@@ -293,47 +292,59 @@ def scope_filter(source: str, d: dict) -> Q:
 
 def source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySet, str]:
     """The delivery rows an indicator counts in a period, and the path to their person."""
-    rows, prefix = _source_rows(indicator, period)
-    d = indicator.definition
-    return rows.filter(scope_filter(d["source"], d)), prefix
-
-
-def _source_rows(indicator: Indicator, period: ReportingPeriod) -> tuple[QuerySet, str]:
-    d = indicator.definition
     start, end = window(indicator, period)
-    project = indicator.project
+    rows, prefix, _project = projects_rows(indicator.definition, start, end, [indicator.project_id])
+    return rows, prefix
+
+
+def projects_rows(
+    d: dict, start: datetime.date, end: datetime.date, project_ids: list[int]
+) -> tuple[QuerySet, str, str]:
+    """The rows a definition counts from ``start`` to ``end`` in these projects, the path to
+    their person and the path to their project."""
+    rows, prefix, project = _projects_rows(d, start, end, project_ids)
+    return rows.filter(scope_filter(d["source"], d)), prefix, project
+
+
+def _projects_rows(d: dict, start, end, project_ids: list[int]) -> tuple[QuerySet, str, str]:
     source = d["source"]
     if source == "attendance":
         rows = Attendance.objects.filter(
-            session__project=project, session__date__gte=start, session__date__lte=end
+            session__project_id__in=project_ids,
+            session__date__gte=start,
+            session__date__lte=end,
         )
         if d.get("session_kinds"):
             rows = rows.filter(session__kind__in=d["session_kinds"])
-        return rows, "person__"
+        return rows, "person__", "session__project_id"
     if source == "distribution":
-        rows = Distribution.objects.filter(project=project, date__gte=start, date__lte=end)
+        rows = Distribution.objects.filter(
+            project_id__in=project_ids, date__gte=start, date__lte=end
+        )
         if d.get("distribution_kinds"):
             rows = rows.filter(kind__in=d["distribution_kinds"])
         if d.get("item_contains"):
             rows = rows.filter(item__icontains=d["item_contains"])
-        return rows, "person__"
+        return rows, "person__", "project_id"
     if source == "session":
-        rows = Session.objects.filter(project=project, date__gte=start, date__lte=end)
+        rows = Session.objects.filter(project_id__in=project_ids, date__gte=start, date__lte=end)
         if d.get("session_kinds"):
             rows = rows.filter(kind__in=d["session_kinds"])
-        return rows, ""
+        return rows, "", "project_id"
     if source == "registration":
         rows = Registration.objects.filter(
-            project=project, registered_on__gte=start, registered_on__lte=end
+            project_id__in=project_ids, registered_on__gte=start, registered_on__lte=end
         )
-        return rows, "person__"
+        return rows, "person__", "project_id"
     if source == "reach":
         rows = ReachCount.objects.filter(
-            session__project=project, session__date__gte=start, session__date__lte=end
+            session__project_id__in=project_ids,
+            session__date__gte=start,
+            session__date__lte=end,
         )
         if d.get("session_kinds"):
             rows = rows.filter(session__kind__in=d["session_kinds"])
-        return rows, ""
+        return rows, "", "session__project_id"
     raise ValueError(source)
 
 
@@ -486,52 +497,142 @@ def _compute(
     disaggregated: bool,
     known: dict[str, dict[str, Decimal]] | None,
 ) -> dict[str, Decimal]:
-    d = indicator.definition
-    dims = dimensions(indicator) if disaggregated else []
-    _start, end = window(indicator, period)
-    measure = measure_of(indicator)
-
-    if measure == "ratio":
+    if measure_of(indicator) == "ratio":
         return _ratio(indicator, period, disaggregated=disaggregated, known=known or {})
+    if _together(indicator):
+        found = _compute_together([(indicator, period)], disaggregated=disaggregated)
+        return found[(indicator.pk, period.pk)]
 
-    if measure == "people":
-        rows, _prefix = source_rows(indicator, period)
-        if d.get("person", {}).get("sex"):
-            rows = rows.filter(sex=d["person"]["sex"])
-        rows = rows.order_by()
-        if not dims:
-            total = rows.aggregate(amount=Sum("count"))["amount"]
-            return {"": Decimal(total or 0)}
-        grouped = rows.values(*dims).annotate(amount=Sum("count"))
-        return _rollup(dims, [(g, Decimal(g["amount"] or 0)) for g in grouped])
-
-    if measure == "persons":
-        # Grouping persons (not their rows) counts each person once, in exactly one cell.
-        persons = qualifying_persons(indicator, period)
-        return _rollup(dims, _grouped(persons, "", dims, end, Count("pk")))
-
+    d = indicator.definition
+    _start, end = window(indicator, period)
     rows, prefix = source_rows(indicator, period)
-    if d["source"] == "session":
-        return {"": Decimal(rows.order_by().count())}
-    if measure == "groups":
+    if measure_of(indicator) == "groups":
         groups = rows.filter(group__isnull=False).order_by().values("group_id").distinct()
         return {"": Decimal(groups.count())}
+    # Households: each counted once, through the row's household or its person's.
     rows = rows.filter(person_filter(prefix, d.get("person", {}), end)).order_by()
-    if measure == "households":
-        households = rows.annotate(hh=Coalesce("household_id", "person__household_id")).filter(
-            hh__isnull=False
-        )
-        households = households.values("hh").annotate(n=Count("pk"))
-        min_count = d.get("min_count", 1)
-        if min_count > 1:
-            households = households.filter(n__gte=min_count)
-        return {"": Decimal(households.count())}
-    aggregate = {
-        "rows": Count("pk"),
-        "quantity": Sum("quantity"),
-        "value": Sum("value"),
-    }[measure]
-    return _rollup(dims, _grouped(rows, prefix, dims, end, aggregate))
+    households = rows.annotate(hh=Coalesce("household_id", "person__household_id")).filter(
+        hh__isnull=False
+    )
+    households = households.values("hh").annotate(n=Count("pk"))
+    min_count = d.get("min_count", 1)
+    if min_count > 1:
+        households = households.filter(n__gte=min_count)
+    return {"": Decimal(households.count())}
+
+
+# Measures computed for several projects in one grouped query (the others, one by one).
+TOGETHER_MEASURES = frozenset({"persons", "rows", "quantity", "value", "people"})
+
+
+def _together(indicator: Indicator) -> bool:
+    return measure_of(indicator) in TOGETHER_MEASURES
+
+
+def _together_key(indicator: Indicator, period: ReportingPeriod, disaggregated: bool) -> str:
+    """Pairs with the same key are computed by one query, grouped by project: the same
+    definition, cells and window."""
+    dims = dimensions(indicator) if disaggregated else []
+    return json.dumps(
+        [indicator.definition, dims, [str(day) for day in window(indicator, period)]],
+        sort_keys=True,
+        default=str,
+    )
+
+
+def _compute_together(
+    pairs: list[tuple[Indicator, ReportingPeriod]], *, disaggregated: bool
+) -> dict[tuple[int, int | None], dict[str, Decimal]]:
+    """The figures of pairs sharing a ``_together_key``, from one query grouped by project.
+
+    Each project's figures are exactly those of the project computed alone: every row counted
+    belongs to one project, and the cells partition each project's rows (or persons).
+    """
+    indicator, period = pairs[0]
+    d = indicator.definition
+    dims = dimensions(indicator) if disaggregated else []
+    start, end = window(indicator, period)
+    project_ids = sorted({i.project_id for i, _p in pairs})
+    rows, prefix, project = projects_rows(d, start, end, project_ids)
+    measure = measure_of(indicator)
+    if measure == "persons":
+        grouped = _persons_by_project(rows, d, dims, end, project)
+    elif measure == "people":
+        # Counted reach carries its own sex and age band, without persons.
+        if d.get("person", {}).get("sex"):
+            rows = rows.filter(sex=d["person"]["sex"])
+        grouped = _grouped(rows, "", dims, end, Sum("count"), project=project, native=True)
+    elif d["source"] == "session":
+        grouped = _grouped(rows, "", [], end, Count("pk"), project=project)
+    else:
+        rows = rows.filter(person_filter(prefix, d.get("person", {}), end))
+        aggregate = {"rows": Count("pk"), "quantity": Sum("quantity"), "value": Sum("value")}
+        grouped = _grouped(rows, prefix, dims, end, aggregate[measure], project=project)
+    by_project = _rollup(dims, grouped)
+    return {(i.pk, p.pk): by_project.get(i.project_id, {"": Decimal(0)}) for i, p in pairs}
+
+
+def _grouped(
+    rows: QuerySet,
+    prefix: str,
+    dims: list[str],
+    on: datetime.date,
+    aggregate,
+    *,
+    project: str,
+    native: bool = False,
+) -> list[tuple]:
+    """Rows grouped by project (the path ``project``) and by the dimensions of their person
+    (``native``: the rows' own columns), with ``aggregate`` for each group."""
+    exprs = {k: F(k) for k in dims} if native else dimension_expressions(prefix, on)
+    # Annotation names must not collide with the model's fields (Person has ``sex``...).
+    grouped = rows.order_by().annotate(d_project=F(project), **{f"d_{k}": exprs[k] for k in dims})
+    names = ["d_project", *[f"d_{k}" for k in dims]]
+    return list(grouped.values(*names).annotate(amount=aggregate).values_list(*names, "amount"))
+
+
+def _persons_by_project(
+    rows: QuerySet, d: dict, dims: list[str], on: datetime.date, project: str
+) -> list[tuple]:
+    """Distinct persons behind the rows, per project and cell: the rows grouped by project and
+    person (kept when the person has ``min_count`` rows), joined to the persons who pass the
+    definition's person filters, grouped by project and by the dimensions of the person. Each
+    person counts once per project, in exactly one cell."""
+    counted = (
+        rows.filter(person__isnull=False)
+        .order_by()
+        .values(d_project=F(project), d_person=F("person_id"))
+        .annotate(n=Count("pk"))
+    )
+    min_count = d.get("min_count", 1)
+    if min_count > 1:
+        counted = counted.filter(n__gte=min_count)
+    q = connection.ops.quote_name
+    counted_sql, counted_params = counted.query.sql_with_params()
+    chosen = person_filter("", d.get("person", {}), on)
+    if not dims and not chosen:
+        # Every row's person exists: nothing to read of them.
+        sql = f"SELECT c.{q('d_project')}, COUNT(*) FROM ({counted_sql}) c GROUP BY 1"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, counted_params)
+            return cursor.fetchall()
+    exprs = dimension_expressions("", on)
+    persons = (
+        Person.objects.filter(chosen)
+        .order_by()
+        .annotate(d_person=F("pk"), **{f"d_{k}": exprs[k] for k in dims})
+        .values("d_person", *[f"d_{k}" for k in dims])
+    )
+    persons_sql, persons_params = persons.query.sql_with_params()
+    keys = [f"c.{q('d_project')}"] + [f"p.{q(f'd_{k}')}" for k in dims]
+    sql = (
+        f"SELECT {', '.join(keys)}, COUNT(*) FROM ({counted_sql}) c "
+        f"JOIN ({persons_sql}) p ON p.{q('d_person')} = c.{q('d_person')} "
+        f"GROUP BY {', '.join(keys)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*counted_params, *persons_params])
+        return cursor.fetchall()
 
 
 RATIO_PLACES = Decimal("0.01")
@@ -617,32 +718,72 @@ def figures_many(
         if at is not None and (key not in computed_at or at > computed_at[key]):
             computed_at[key] = at
 
+    for indicator, period in pairs:
+        if indicator.project_id != period.project_id:
+            raise ValueError("The period belongs to another project than the indicator.")
+    live = [(i, p) for i, p in pairs if i.method == Indicator.Method.COMPUTED and not p.is_locked]
+    stamps = {
+        scope: data_stamp(*scope) for scope in {(i.organisation_id, i.project_id) for i, _p in live}
+    }
+    found = _live_many(live, disaggregated=disaggregated, stamps=stamps)
+
     out = {}
-    stamps: dict[tuple[int, int], str] = {}
     # Ratios last, so that they divide the figures of their parts found here.
     known: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
     for indicator, period in sorted(pairs, key=lambda p: measure_of(p[0]) == "ratio"):
-        if indicator.project_id != period.project_id:
-            raise ValueError("The period belongs to another project than the indicator.")
         key = (indicator.pk, period.pk)
         status = min(statuses[key], key=STATUS_ORDER.index) if statuses[key] else None
         if indicator.method == Indicator.Method.COMPUTED and not period.is_locked:
-            scope = (indicator.organisation_id, indicator.project_id)
-            if scope not in stamps:
-                stamps[scope] = data_stamp(*scope)
-            cells = compute(
-                indicator,
-                period,
-                disaggregated=disaggregated,
-                known=known[period.pk],
-                stamp=stamps[scope],
-            )
+            cells = found.get(key)
+            if cells is None:
+                cells = compute(
+                    indicator,
+                    period,
+                    disaggregated=disaggregated,
+                    known=known[period.pk],
+                    stamp=stamps[(indicator.organisation_id, indicator.project_id)],
+                )
             stale = bool(stored[key]) and stored[key] != cells
             out[key] = Figures(cells, True, status, stale, computed_at.get(key))
         else:
             out[key] = Figures(dict(stored[key]), False, status, False, computed_at.get(key))
         known[period.pk][indicator.code] = out[key].cells
     return out
+
+
+def _live_many(
+    pairs: list[tuple[Indicator, ReportingPeriod]], *, disaggregated: bool, stamps: dict
+) -> dict[tuple[int, int], dict[str, Decimal]]:
+    """Live figures of open periods of computed indicators other than ratios: those kept in the
+    cache, and the others computed, those sharing a definition and a window in one query for
+    all their projects, then kept."""
+    pairs = [(i, p) for i, p in pairs if measure_of(i) != "ratio"]
+    seconds = settings.SUIVI_FIGURES_CACHE_SECONDS
+    keys = {}
+    if seconds:
+        keys = {
+            (i.pk, p.pk): _cache_key(i, p, disaggregated, stamps[(i.organisation_id, i.project_id)])
+            for i, p in pairs
+        }
+    kept = cache.get_many(list(keys.values())) if keys else {}
+    found = {pk: dict(kept[key]) for pk, key in keys.items() if key in kept}
+    together: dict[str, list[tuple[Indicator, ReportingPeriod]]] = defaultdict(list)
+    for indicator, period in pairs:
+        if (indicator.pk, period.pk) in found:
+            continue
+        if _together(indicator):
+            together[_together_key(indicator, period, disaggregated)].append((indicator, period))
+        else:
+            found[(indicator.pk, period.pk)] = _compute(
+                indicator, period, disaggregated=disaggregated, known=None
+            )
+    for group in together.values():
+        computed = _compute_together(group, disaggregated=disaggregated)
+        found.update(computed)
+    if seconds:
+        fresh = {keys[pk]: cells for pk, cells in found.items() if keys[pk] not in kept}
+        cache.set_many(fresh, seconds)
+    return found
 
 
 def project_span(project) -> ReportingPeriod:

@@ -19,13 +19,19 @@ from tests.reports.conftest import attend
 def computations(monkeypatch):
     """The number of computations the engine really ran (kept figures are not counted)."""
     calls = []
-    real = indicators._compute
+    real, real_together = indicators._compute, indicators._compute_together
 
     def counted(indicator, period, **kwargs):
-        calls.append((indicator.pk, period.pk))
+        if not indicators._together(indicator):  # else counted below
+            calls.append((indicator.pk, period.pk))
         return real(indicator, period, **kwargs)
 
+    def counted_together(pairs, **kwargs):
+        calls.extend((i.pk, p.pk) for i, p in pairs)
+        return real_together(pairs, **kwargs)
+
     monkeypatch.setattr(indicators, "_compute", counted)
+    monkeypatch.setattr(indicators, "_compute_together", counted_together)
     return calls
 
 

@@ -104,9 +104,12 @@ def test_queries_grow_by_one_computation_per_indicator_only(settings, world, log
     with CaptureQueriesContext(connection) as before:
         client.get("/")
 
+    kinds = ["training", "awareness", "home_visit"]
     more = [
-        helpers.create_indicator(project, f"1.2.{n}", definition={"source": "attendance"})
-        for n in range(3)
+        helpers.create_indicator(
+            project, f"1.2.{n}", definition={"source": "attendance", "session_kinds": [kind]}
+        )
+        for n, kind in enumerate(kinds)
     ]
     for _ in range(5):
         person = helpers.create_person(project, partner=world.p)
