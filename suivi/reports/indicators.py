@@ -426,23 +426,45 @@ def data_stamp(organisation_id: int, project_id: int | None = None) -> str:
     The event's time is part of the stamp, so that a number given again to another event (SQLite
     may reuse the number of a rolled-back row) is not taken for the same state of the data.
     """
+    return data_stamps({(organisation_id, project_id)})[(organisation_id, project_id)]
+
+
+def data_stamps(scopes: Iterable[tuple[int, int | None]]) -> dict[tuple[int, int | None], str]:
+    """``data_stamp`` of each (organisation, project) scope: one indexed look-up per project,
+    per organisation and for the shared reference data, each made once whatever the number of
+    scopes that share it."""
     events = AuditEvent.objects.exclude(action__in=ACTIONS_WITHOUT_DATA).order_by("-pk")
-    if project_id is None:
-        scopes = [Q(organisation_id=organisation_id)]
-    else:
-        scopes = [
-            Q(organisation_id=organisation_id, project_pk=project_id),
-            Q(organisation_id=organisation_id, project_pk__isnull=True),
-        ]
-    scopes.append(Q(organisation_id__isnull=True))
-    # One indexed look-up per scope (organisation, project, id), the latest of them wins.
-    latest = max(
-        (found for q in scopes if (found := events.filter(q).values_list("pk", "at").first())),
-        default=None,
-    )
-    if latest is None:
-        return "0"
-    return f"{latest[0]}.{latest[1].timestamp():.6f}"
+    looked_up: dict[object, tuple | None] = {}
+
+    def latest(name, q: Q):
+        if name not in looked_up:
+            looked_up[name] = events.filter(q).values_list("pk", "at").first()
+        return looked_up[name]
+
+    stamps = {}
+    for organisation_id, project_id in set(scopes):
+        found = [latest("shared", Q(organisation_id__isnull=True))]
+        if project_id is None:
+            found.append(latest(organisation_id, Q(organisation_id=organisation_id)))
+        else:
+            found.append(
+                latest(
+                    (organisation_id, None),
+                    Q(organisation_id=organisation_id, project_pk__isnull=True),
+                )
+            )
+            found.append(
+                latest(
+                    (organisation_id, project_id),
+                    Q(organisation_id=organisation_id, project_pk=project_id),
+                )
+            )
+        # The latest of the scopes wins.
+        best = max(filter(None, found), default=None)
+        stamps[(organisation_id, project_id)] = (
+            f"{best[0]}.{best[1].timestamp():.6f}" if best is not None else "0"
+        )
+    return stamps
 
 
 def _cache_key(
@@ -722,9 +744,7 @@ def figures_many(
         if indicator.project_id != period.project_id:
             raise ValueError("The period belongs to another project than the indicator.")
     live = [(i, p) for i, p in pairs if i.method == Indicator.Method.COMPUTED and not p.is_locked]
-    stamps = {
-        scope: data_stamp(*scope) for scope in {(i.organisation_id, i.project_id) for i, _p in live}
-    }
+    stamps = data_stamps((i.organisation_id, i.project_id) for i, _p in live)
     found = _live_many(live, disaggregated=disaggregated, stamps=stamps)
 
     out = {}
@@ -805,6 +825,33 @@ def life_of_project(indicator: Indicator, *, stamp: str | None = None) -> Figure
     return Figures(cells, True, None)
 
 
+def lives_of_project(indicator_list: Iterable[Indicator]) -> dict[int, Figures]:
+    """``life_of_project`` of computed indicators, by primary key: those of projects with the
+    same dates and of the same definition computed together, ratios from their parts."""
+    indicator_list = [i for i in indicator_list if i.method == Indicator.Method.COMPUTED]
+    stamps = data_stamps((i.organisation_id, i.project_id) for i in indicator_list)
+    spans = {i.project_id: project_span(i.project) for i in indicator_list}
+    pairs = [(i, spans[i.project_id]) for i in indicator_list]
+    found = _live_many(pairs, disaggregated=False, stamps=stamps)
+    known: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
+    for indicator, _span in pairs:
+        if (indicator.pk, None) in found:
+            known[indicator.project_id][indicator.code] = found[(indicator.pk, None)]
+    out = {}
+    for indicator, span in pairs:
+        cells = found.get((indicator.pk, None))
+        if cells is None:  # a ratio, of the parts found here
+            cells = compute(
+                indicator,
+                span,
+                disaggregated=False,
+                known=known[indicator.project_id],
+                stamp=stamps[(indicator.organisation_id, indicator.project_id)],
+            )
+        out[indicator.pk] = Figures(cells, True, None)
+    return out
+
+
 def warm(indicator_list: Iterable[Indicator], periods: Iterable[ReportingPeriod], *, today) -> int:
     """Compute and keep what the logframe report, the dashboards and the donor reports read of
     these computed indicators: each begun open period's total and the life of project.
@@ -817,16 +864,10 @@ def warm(indicator_list: Iterable[Indicator], periods: Iterable[ReportingPeriod]
         by_project[period.project_id].append(period)
     pairs = [(i, p) for i in indicator_list for p in by_project[i.project_id]]
     figures_many(pairs, disaggregated=False)
-    stamps: dict[tuple[int, int], str] = {}
-    lop = 0
-    for indicator in indicator_list:
-        if not indicator.cumulative and indicator.project.start_date <= today:
-            scope = (indicator.organisation_id, indicator.project_id)
-            if scope not in stamps:
-                stamps[scope] = data_stamp(*scope)
-            life_of_project(indicator, stamp=stamps[scope])
-            lop += 1
-    return len(pairs) + lop
+    lives = lives_of_project(
+        i for i in indicator_list if not i.cumulative and i.project.start_date <= today
+    )
+    return len(pairs) + len(lives)
 
 
 def figures(

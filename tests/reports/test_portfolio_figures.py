@@ -142,3 +142,25 @@ def test_portfolio_figures_are_kept_and_the_second_reading_computes_nothing(port
 
     assert {k: f.cells for k, f in first.items()} == {k: f.cells for k, f in second.items()}
     assert not [q for q in read.captured_queries if "delivery_" in q["sql"]]
+
+
+def test_lives_of_project_of_the_portfolio_equal_each_computed_alone(settings, portfolio):
+    settings.SUIVI_FIGURES_CACHE_SECONDS = 0
+    listed = [i for p in portfolio for i in p.indicators.select_related("project")]
+    with CaptureQueriesContext(connection) as read:
+        lives = indicators.lives_of_project(listed)
+
+    for indicator in listed:
+        assert lives[indicator.pk].cells == indicators.life_of_project(indicator).cells
+    attendance = [q for q in read.captured_queries if "delivery_attendance" in q["sql"]]
+    assert len(attendance) == 4  # one per attendance definition, for the three projects
+
+
+def test_data_stamps_look_up_each_project_once_and_shared_scopes_once(portfolio):
+    scopes = [(p.organisation_id, p.pk) for p in portfolio]
+    with CaptureQueriesContext(connection) as read:
+        stamps = indicators.data_stamps(scopes * 2)
+
+    # Three projects, two organisations, the shared reference data.
+    assert len(read.captured_queries) == 3 + 2 + 1
+    assert stamps == {scope: indicators.data_stamp(*scope) for scope in scopes}
