@@ -35,6 +35,7 @@ from django.db.models import (
     CharField,
     Count,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -551,47 +552,106 @@ def _together(indicator: Indicator) -> bool:
     return measure_of(indicator) in TOGETHER_MEASURES
 
 
+# The day each source's rows are dated by, from the rows.
+DATE_PATHS = {
+    "attendance": "session__date",
+    "distribution": "date",
+    "registration": "registered_on",
+    "reach": "session__date",
+    "session": "date",
+}
+
+
+def _ages_matter(indicator: Indicator, dims: list[str]) -> bool:
+    """Whether the figures depend on ages, which are taken on the period's last day."""
+    if measure_of(indicator) == "people":  # counted reach stores its age band
+        return False
+    spec = indicator.definition.get("person", {})
+    return "age_band" in dims or spec.get("age_min") is not None or spec.get("age_max") is not None
+
+
 def _together_key(indicator: Indicator, period: ReportingPeriod, disaggregated: bool) -> str:
-    """Pairs with the same key are computed by one query, grouped by project: the same
-    definition, cells and window."""
+    """Pairs with the same key are computed together, grouped by project: the same definition
+    and cells, and the same window when ages matter (they are taken on its last day); other
+    pairs of different windows are grouped by window too (``_lanes``)."""
     dims = dimensions(indicator) if disaggregated else []
+    days = window(indicator, period) if _ages_matter(indicator, dims) else ()
     return json.dumps(
-        [indicator.definition, dims, [str(day) for day in window(indicator, period)]],
-        sort_keys=True,
-        default=str,
+        [indicator.definition, dims, [str(day) for day in days]], sort_keys=True, default=str
     )
+
+
+def _lanes(pairs: list[tuple[Indicator, ReportingPeriod]]) -> list[list]:
+    """The pairs split so that the windows of each part do not overlap (a row falls in one
+    window at most): periods of one kind share a part, a cumulative indicator's periods
+    (windows from the project's start) each have their own."""
+    by_window: dict[tuple, list] = defaultdict(list)
+    for indicator, period in pairs:
+        by_window[window(indicator, period)].append((indicator, period))
+    lanes: list[tuple[datetime.date, list]] = []  # (last day of the lane, its pairs)
+    for (start, end), chosen in sorted(by_window.items()):
+        for n, (last, lane) in enumerate(lanes):
+            if last < start:
+                lanes[n] = (end, lane + chosen)
+                break
+        else:
+            lanes.append((end, chosen))
+    return [lane for _last, lane in lanes]
 
 
 def _compute_together(
     pairs: list[tuple[Indicator, ReportingPeriod]], *, disaggregated: bool
 ) -> dict[tuple[int, int | None], dict[str, Decimal]]:
-    """The figures of pairs sharing a ``_together_key``, from one query grouped by project.
+    """The figures of pairs sharing a ``_together_key`` and windows that do not overlap, from
+    one query grouped by project (and by window, when there are several).
 
-    Each project's figures are exactly those of the project computed alone: every row counted
-    belongs to one project, and the cells partition each project's rows (or persons).
+    Each pair's figures are exactly those of its project and window computed alone: every row
+    counted belongs to one project and falls in one window at most, and the cells partition
+    each project's rows (or persons) in each window.
     """
     indicator, period = pairs[0]
     d = indicator.definition
     dims = dimensions(indicator) if disaggregated else []
-    start, end = window(indicator, period)
+    windows = sorted({window(i, p) for i, p in pairs})
+    start, end = windows[0][0], max(e for _s, e in windows)
     project_ids = sorted({i.project_id for i, _p in pairs})
     rows, prefix, project = projects_rows(d, start, end, project_ids)
+    keys = {"d_project": F(project)}
+    if len(windows) > 1:
+        day = DATE_PATHS[d["source"]]
+        keys["d_window"] = Case(
+            *(
+                When(**{f"{day}__gte": s, f"{day}__lte": e}, then=Value(n))
+                for n, (s, e) in enumerate(windows)
+            ),
+            default=Value(None),
+            output_field=IntegerField(),
+        )
+        rows = rows.annotate(d_window=keys["d_window"]).filter(d_window__isnull=False)
+        keys["d_window"] = F("d_window")
     measure = measure_of(indicator)
     if measure == "persons":
-        grouped = _persons_by_project(rows, d, dims, end, project)
+        grouped = _persons_by_project(rows, d, dims, end, keys)
     elif measure == "people":
         # Counted reach carries its own sex and age band, without persons.
         if d.get("person", {}).get("sex"):
             rows = rows.filter(sex=d["person"]["sex"])
-        grouped = _grouped(rows, "", dims, end, Sum("count"), project=project, native=True)
+        grouped = _grouped(rows, "", dims, end, Sum("count"), keys=keys, native=True)
     elif d["source"] == "session":
-        grouped = _grouped(rows, "", [], end, Count("pk"), project=project)
+        grouped = _grouped(rows, "", [], end, Count("pk"), keys=keys)
     else:
         rows = rows.filter(person_filter(prefix, d.get("person", {}), end))
         aggregate = {"rows": Count("pk"), "quantity": Sum("quantity"), "value": Sum("value")}
-        grouped = _grouped(rows, prefix, dims, end, aggregate[measure], project=project)
-    by_project = _rollup(dims, grouped)
-    return {(i.pk, p.pk): by_project.get(i.project_id, {"": Decimal(0)}) for i, p in pairs}
+        grouped = _grouped(rows, prefix, dims, end, aggregate[measure], keys=keys)
+    if len(windows) > 1:
+        grouped = (((row[0], windows[row[1]]), *row[2:]) for row in grouped)
+        found = _rollup(dims, grouped)
+        return {
+            (i.pk, p.pk): found.get((i.project_id, window(i, p)), {"": Decimal(0)})
+            for i, p in pairs
+        }
+    found = _rollup(dims, grouped)
+    return {(i.pk, p.pk): found.get(i.project_id, {"": Decimal(0)}) for i, p in pairs}
 
 
 def _grouped(
@@ -601,29 +661,29 @@ def _grouped(
     on: datetime.date,
     aggregate,
     *,
-    project: str,
+    keys: dict,
     native: bool = False,
 ) -> list[tuple]:
-    """Rows grouped by project (the path ``project``) and by the dimensions of their person
+    """Rows grouped by ``keys`` (project, window) and by the dimensions of their person
     (``native``: the rows' own columns), with ``aggregate`` for each group."""
     exprs = {k: F(k) for k in dims} if native else dimension_expressions(prefix, on)
     # Annotation names must not collide with the model's fields (Person has ``sex``...).
-    grouped = rows.order_by().annotate(d_project=F(project), **{f"d_{k}": exprs[k] for k in dims})
-    names = ["d_project", *[f"d_{k}" for k in dims]]
+    grouped = rows.order_by().annotate(**keys, **{f"d_{k}": exprs[k] for k in dims})
+    names = [*keys, *[f"d_{k}" for k in dims]]
     return list(grouped.values(*names).annotate(amount=aggregate).values_list(*names, "amount"))
 
 
 def _persons_by_project(
-    rows: QuerySet, d: dict, dims: list[str], on: datetime.date, project: str
+    rows: QuerySet, d: dict, dims: list[str], on: datetime.date, keys: dict
 ) -> list[tuple]:
-    """Distinct persons behind the rows, per project and cell: the rows grouped by project and
-    person (kept when the person has ``min_count`` rows), joined to the persons who pass the
-    definition's person filters, grouped by project and by the dimensions of the person. Each
-    person counts once per project, in exactly one cell."""
+    """Distinct persons behind the rows, per ``keys`` (project, window) and cell: the rows
+    grouped by keys and person (kept when the person has ``min_count`` rows), joined to the
+    persons who pass the definition's person filters, grouped by keys and by the dimensions of
+    the person. Each person counts once per project and window, in exactly one cell."""
     counted = (
         rows.filter(person__isnull=False)
         .order_by()
-        .values(d_project=F(project), d_person=F("person_id"))
+        .values(**keys, d_person=F("person_id"))
         .annotate(n=Count("pk"))
     )
     min_count = d.get("min_count", 1)
@@ -632,9 +692,10 @@ def _persons_by_project(
     q = connection.ops.quote_name
     counted_sql, counted_params = counted.query.sql_with_params()
     chosen = person_filter("", d.get("person", {}), on)
+    by = [f"c.{q(k)}" for k in keys]
     if not dims and not chosen:
         # Every row's person exists: nothing to read of them.
-        sql = f"SELECT c.{q('d_project')}, COUNT(*) FROM ({counted_sql}) c GROUP BY 1"
+        sql = f"SELECT {', '.join(by)}, COUNT(*) FROM ({counted_sql}) c GROUP BY {', '.join(by)}"
         with connection.cursor() as cursor:
             cursor.execute(sql, counted_params)
             return cursor.fetchall()
@@ -646,11 +707,11 @@ def _persons_by_project(
         .values("d_person", *[f"d_{k}" for k in dims])
     )
     persons_sql, persons_params = persons.query.sql_with_params()
-    keys = [f"c.{q('d_project')}"] + [f"p.{q(f'd_{k}')}" for k in dims]
+    by += [f"p.{q(f'd_{k}')}" for k in dims]
     sql = (
-        f"SELECT {', '.join(keys)}, COUNT(*) FROM ({counted_sql}) c "
+        f"SELECT {', '.join(by)}, COUNT(*) FROM ({counted_sql}) c "
         f"JOIN ({persons_sql}) p ON p.{q('d_person')} = c.{q('d_person')} "
-        f"GROUP BY {', '.join(keys)}"
+        f"GROUP BY {', '.join(by)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*counted_params, *persons_params])
@@ -798,8 +859,8 @@ def _live_many(
                 indicator, period, disaggregated=disaggregated, known=None
             )
     for group in together.values():
-        computed = _compute_together(group, disaggregated=disaggregated)
-        found.update(computed)
+        for lane in _lanes(group):
+            found.update(_compute_together(lane, disaggregated=disaggregated))
     if seconds:
         fresh = {keys[pk]: cells for pk, cells in found.items() if keys[pk] not in kept}
         cache.set_many(fresh, seconds)

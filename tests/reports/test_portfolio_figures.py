@@ -164,3 +164,28 @@ def test_data_stamps_look_up_each_project_once_and_shared_scopes_once(portfolio)
     # Three projects, two organisations, the shared reference data.
     assert len(read.captured_queries) == 3 + 2 + 1
     assert stamps == {scope: indicators.data_stamp(*scope) for scope in scopes}
+
+
+@pytest.mark.parametrize("disaggregated", [True, False])
+def test_every_period_of_the_portfolio_computed_together_equals_each_computed_alone(
+    settings, portfolio, disaggregated
+):
+    settings.SUIVI_FIGURES_CACHE_SECONDS = 0
+    pairs = [
+        (indicator, period)
+        for project in portfolio
+        for indicator in project.indicators.select_related("project")
+        for period in project.periods.all()
+    ]
+
+    with CaptureQueriesContext(connection) as read:
+        together = indicators.figures_many(pairs, disaggregated=disaggregated)
+
+    for indicator, period in pairs:
+        alone = indicators.compute(indicator, period, disaggregated=disaggregated)
+        assert together[(indicator.pk, period.pk)].cells == alone, (indicator.code, period)
+    if not disaggregated:
+        # Totals: the quarters of a definition are one query for the three projects, the year
+        # another; the cumulative indicator has one per window (from the start to Q1, Q2...).
+        attendance = [q for q in read.captured_queries if "delivery_attendance" in q["sql"]]
+        assert len(attendance) == 3 * 2 + 4
