@@ -159,10 +159,12 @@ elif CACHE_URL.startswith("locmem://"):
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "suivi.lib.filecache.FileCache",
             "LOCATION": str(DATA_DIR / "cache"),
             "KEY_PREFIX": CACHE_PREFIX,
-            "OPTIONS": {"MAX_ENTRIES": 20_000},
+            # A country's portfolio keeps some 35,000 totals (200 projects, 15 indicators, 10
+            # open periods and the life of project), most of them under a kilobyte.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 # How long a computed figure is kept at most; any audited change of the organisation's data
