@@ -39,6 +39,12 @@ class AgreementForm(forms.Form):
             queryset=project.partners.order_by("name"),
             label=_("Partner"),
             help_text=_("One of the project's partners."),
+            error_messages={
+                "invalid_choice": _(
+                    "This organisation is not a partner of the project: choose one of its "
+                    "partners, or add it to the project's partners first."
+                )
+            },
         )
         if agreement is not None:
             # The schedule is generated once; later, reports are changed one by one.
