@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "suivi.projects",
     "suivi.registry",
     "suivi.delivery",
+    "suivi.partners",
     "suivi.imports",
     "suivi.reports",
     "ninja",

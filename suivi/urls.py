@@ -14,6 +14,7 @@ urlpatterns = [
     path("projects/", include("suivi.projects.urls")),
     path("registry/", include("suivi.registry.urls")),
     path("delivery/", include("suivi.delivery.urls")),
+    path("partners/", include("suivi.partners.urls")),
     path("imports/", include("suivi.imports.urls")),
     path("reports/", include("suivi.reports.urls")),
     path("api/v1/", api.urls),

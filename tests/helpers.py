@@ -178,3 +178,32 @@ def create_donor_report(project, quarter, by, language="fr", format="docx"):
     )
     assert report.status == report.Status.READY, report.message
     return report
+
+
+def create_agreement(
+    project,
+    partner,
+    reference=None,
+    start=datetime.date(2026, 1, 1),
+    end=datetime.date(2026, 12, 31),
+    frequency="quarter",
+    due_days=15,
+    by=None,
+    **data,
+):
+    from suivi.partners import services as partner_services
+
+    values = {
+        "partner": partner,
+        "reference": reference or f"ACC-{next(_seq):03d}",
+        "title": f"Accord avec {partner}",
+        "start_date": start,
+        "end_date": end,
+        "amount": 12_000_000,
+        "currency": "XOF",
+        "status": "active",
+        "report_frequency": frequency,
+        "report_due_days": due_days,
+    }
+    values.update(data)
+    return partner_services.agreement_create(project=project, by=by, data=values)

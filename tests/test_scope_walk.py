@@ -20,16 +20,28 @@ MARK = {
     "session_q": "Formation Q",
     "session_b": "Sensibilisation B",
     "pb": "PB-PROT",
+    "agreement_p": "ACC-WALK-P1",
+    "agreement_q": "ACC-WALK-Q1",
+    "agreement_b": "ACC-WALK-B1",
 }
+AGREEMENTS = {"agreement_p", "agreement_q", "agreement_b"}
 PERSON_ROWS = {"person_p", "person_q", "person_b", "session_p", "session_q", "session_b"}
 
 # What each persona must never see.
 FORBIDDEN = {
-    "manager_a": {"person_b", "session_b", "pb"},
-    "assistant_a": {"person_b", "session_b", "pb"},
-    "partner_p": {"person_q", "session_q", "person_b", "session_b", "pb"},
-    "donor_a": PERSON_ROWS | {"pb"},
-    "outsider_b": {"person_p", "person_q", "session_p", "session_q"},
+    "manager_a": {"person_b", "session_b", "pb", "agreement_b"},
+    "assistant_a": {"person_b", "session_b", "pb", "agreement_b"},
+    "partner_p": {
+        "person_q",
+        "session_q",
+        "person_b",
+        "session_b",
+        "pb",
+        "agreement_q",
+        "agreement_b",
+    },
+    "donor_a": PERSON_ROWS | AGREEMENTS | {"pb"},
+    "outsider_b": {"person_p", "person_q", "session_p", "session_q", "agreement_p", "agreement_q"},
 }
 
 # URL name -> how to fill its arguments: a list of world attributes (rows) per argument.
@@ -94,6 +106,14 @@ ROW_URLS = {
     "registry:criterion_add": ["rule_set"],
     "registry:criterion_edit": ["criterion"],
     "registry:criterion_delete": ["criterion"],
+    "partners:agreement_list": ["pa"],
+    "partners:agreement_create": ["pa"],
+    "partners:agreement_detail": ["agreement_p"],
+    "partners:agreement_edit": ["agreement_p"],
+    "partners:report_edit": ["report_p"],
+    "partners:report_submit": ["report_p"],
+    "partners:report_review": ["report_p"],
+    "partners:report_file": ["report_p"],
 }
 # Rows of agency B standing in for the rows above when checking what must stay hidden.
 OTHER_SCOPE = {
@@ -159,6 +179,7 @@ def full_world(world, settings, tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from suivi.imports import services as import_services
+    from suivi.partners import services as partner_services
     from suivi.projects import services as project_services
     from suivi.registry import services as registry_services
 
@@ -201,6 +222,16 @@ def full_world(world, settings, tmp_path):
         data={"field": "population_group", "operator": "in", "value": ["idp"]},
     )
     settings.MEDIA_ROOT = tmp_path
+    w.agreement_p = helpers.create_agreement(w.pa, w.p, reference="ACC-WALK-P1")
+    w.agreement_q = helpers.create_agreement(w.pa, w.q, reference="ACC-WALK-Q1")
+    w.agreement_b = helpers.create_agreement(w.pb, w.p, reference="ACC-WALK-B1")
+    w.report_p = w.agreement_p.reports.order_by("due_date", "kind").first()
+    w.report_q = w.agreement_q.reports.order_by("due_date", "kind").first()
+    partner_services.partner_report_submit(
+        report=w.report_p,
+        by=w.partner_p,
+        file=SimpleUploadedFile("rapport.pdf", b"%PDF-1.4 rapport"),
+    )
     w.photo = helpers.create_report_photo(w.pa, w.period, caption="Photo P")
     w.donor_report = helpers.create_donor_report(w.pa, w.period, by=w.me_a)
     w.batch = import_services.batch_upload(
@@ -256,18 +287,24 @@ def test_detail_pages_of_rows_outside_scope_answer_404(full_world, client, perso
             "session_p": "session_q",
             "distribution_p": "distribution_q",
             "pa": "pb",
+            "agreement_p": "agreement_q",
+            "report_p": "report_q",
         },
         "outsider_b": {
             "person_p": "person_p",
             "session_p": "session_p",
             "distribution_p": "distribution_p",
             "pa": "pa",
+            "agreement_p": "agreement_p",
+            "report_p": "report_p",
         },
         "donor_a": {
             "person_p": "person_p",
             "session_p": "session_p",
             "distribution_p": "distribution_p",
             "pa": "pb",
+            "agreement_p": "agreement_p",
+            "report_p": "report_p",
         },
     }[persona]
     for name, attrs in ROW_URLS.items():

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 from django import forms
 from django.apps import apps
-from django.conf import settings
 from django.db.models import Q
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from suivi.accounts.models import Organisation
+from suivi.lib import uploads
 from suivi.places.models import Area, Site
 from suivi.projects import definitions
 from suivi.projects.models import (
@@ -27,8 +25,6 @@ from suivi.projects.models import (
 from suivi.projects.services import INDICATOR_FIELDS, PLANNED_ACTIVITY_FIELDS, PROJECT_FIELDS
 
 CODE_PATTERN = re.compile(r"^[0-9A-Za-z]+(\.[0-9A-Za-z]+)*$")
-# Evidence is a document a person opens: scans, photos, spreadsheets, reports.
-EVIDENCE_EXTENSIONS = ["pdf", "jpg", "jpeg", "png", "xlsx", "xls", "ods", "csv", "docx", "odt"]
 
 
 class DateInput(forms.DateInput):
@@ -711,13 +707,10 @@ class ValueForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.indicator = indicator
         self.has_evidence = has_evidence
-        limit = filesizeformat(settings.SUIVI_MAX_UPLOAD_BYTES)
         self.fields["evidence"].help_text = _(
             "A scan, photo, list or report that supports the value (%(types)s, at most %(limit)s)."
-        ) % {"types": ", ".join(EVIDENCE_EXTENSIONS), "limit": limit}
-        self.fields["evidence"].widget.attrs["accept"] = ",".join(
-            f".{ext}" for ext in EVIDENCE_EXTENSIONS
-        )
+        ) % {"types": ", ".join(uploads.DOCUMENT_EXTENSIONS), "limit": uploads.limit_text()}
+        self.fields["evidence"].widget.attrs["accept"] = uploads.accept()
 
     def clean_value(self):
         value = self.cleaned_data["value"]
@@ -733,18 +726,7 @@ class ValueForm(forms.Form):
                     _("Attach the document that supports this value (a list, a report, a scan).")
                 )
             return None
-        limit = settings.SUIVI_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file weighs %(size)s; the limit is %(limit)s: send a smaller file.")
-                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
-            )
-        extension = Path(upload.name).suffix.lower().lstrip(".")
-        if extension not in EVIDENCE_EXTENSIONS:
-            raise forms.ValidationError(
-                _("Send the evidence as one of these types of file: %(types)s.")
-                % {"types": ", ".join(EVIDENCE_EXTENSIONS)}
-            )
+        uploads.check_document(upload)
         return upload
 
 

@@ -1,5 +1,9 @@
 """Dashboards of a project or of the portfolio: reach, activity by month, indicators, a map.
 
+The partners' reports due come last: the reports partners still owe under their agreements,
+overdue first (most days late first), then those due in the next ``DUE_SOON_DAYS`` days, in one
+query whatever the number of agreements.
+
 Reach is the persons registered in the projects (each person once), by sex, age band (on the
 day the dashboard is read) and administrative area, plus the people counted at sessions
 without registration. Everything comes from grouped queries: a fixed number whatever the size
@@ -22,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from suivi.delivery.models import Distribution, ReachCount, Session
 from suivi.lib import ages, periods, svg
+from suivi.partners.models import PartnerReport
 from suivi.places.models import Area
 from suivi.projects.models import Indicator, Project, ReportingPeriod, Target
 from suivi.registry.models import Person, Registration, Sex
@@ -60,6 +65,9 @@ TILE_LAYOUT = {
     },
 }
 MONTHS_SHOWN = 12
+# The partners' reports panel: reports due within this many days, at most this many rows each.
+DUE_SOON_DAYS = 30
+DUE_ROWS = 50
 ADMIN2_PER_ROW = 8
 
 
@@ -78,6 +86,34 @@ class Dashboard:
     distributions: list[int]
     indicator_rows: list[dict]
     charts: dict
+    partner_reports: dict | None = None
+
+
+def _partner_reports(user, projects: list[Project], today: datetime.date) -> dict | None:
+    """Reports the partners still owe: overdue (most late first), then due in the next
+    ``DUE_SOON_DAYS`` days. None when the user may see no partner report (donor viewers)."""
+    visible = PartnerReport.objects.visible_to(user)
+    if visible.query.is_empty():
+        return None
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    rows = list(
+        visible.outstanding()
+        .filter(project__in=projects, due_date__lte=soon)
+        .select_related("agreement__partner", "project")
+        .order_by("due_date", "agreement__reference", "final", "kind", "pk")
+    )
+    overdue, due_soon = [], []
+    for report in rows:
+        report.late = report.days_late(today)
+        report.due_in = (report.due_date - today).days
+        (overdue if report.late else due_soon).append(report)
+    return {
+        "overdue": overdue[:DUE_ROWS],
+        "overdue_count": len(overdue),
+        "due_soon": due_soon[:DUE_ROWS],
+        "due_soon_count": len(due_soon),
+        "days": DUE_SOON_DAYS,
+    }
 
 
 def _persons(projects: list[Project]):
@@ -312,4 +348,5 @@ def build(*, user, projects: list[Project], today: datetime.date) -> Dashboard:
         distributions=distributions,
         indicator_rows=_indicator_rows(user, projects, today),
         charts=charts,
+        partner_reports=_partner_reports(user, projects, today),
     )

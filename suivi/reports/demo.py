@@ -22,17 +22,21 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command, get_commands
 from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from fpdf import FPDF
 
 from suivi.accounts.models import Organisation, OrganisationKind, Role, User
 from suivi.accounts.services import membership_grant
 from suivi.delivery import services as delivery
 from suivi.delivery.models import Attendance, Distribution, Session
 from suivi.lib.text import bare
+from suivi.partners import services as partners
+from suivi.partners.models import PartnerReport
 from suivi.places import services as places
 from suivi.places.models import Area, Site
 from suivi.projects import services as projects
@@ -49,6 +53,7 @@ from suivi.projects.models import (
 from suivi.registry import services as registry
 from suivi.registry.models import WG_DOMAINS, Group, Household, Person, SpecificNeed
 from suivi.reports import services as reports
+from suivi.reports.donor import latin1
 
 SEED = 2026
 TODAY = datetime.date(2026, 11, 26)  # the demo's "today": Q4 2026 is the current quarter
@@ -1300,7 +1305,8 @@ def logins() -> list[tuple[str, str, str]]:
             "The four projects: registry, sessions, attendance and distributions"
         ),
         Role.PARTNER_FOCAL_POINT: _(
-            "Only the work of %(partner)s: its persons, sessions and distributions in %(projects)s"
+            "Only the work of %(partner)s: its persons, sessions, distributions, agreements and "
+            "reports in %(projects)s"
         )
         % {"partner": partner, "projects": partner_projects},
         Role.DONOR_VIEWER: _("Figures of project %(project)s only, never names")
@@ -1430,6 +1436,75 @@ class _Builder:
             self.manual_values(context)
             self.narratives(context)
             self.close_quarters(context)
+        self.partner_agreements(contexts)
+
+    def partner_agreements(self, contexts: dict[str, ProjectContext]) -> None:
+        """An agreement with each partner of each project. The reports due by the end of June
+        are accepted; of the third quarter's, most are accepted, one waits for review, one was
+        returned for correction and one is overdue. The focal point's NGO reports monthly on
+        the education project, so that some of its reports are due within the month."""
+        for key, context in contexts.items():
+            project = context.project
+            for number, partner in enumerate(project.partners.order_by("pk"), start=1):
+                monthly = key == "edu" and partner == self.orgs[PARTNER_USER_ORG]
+                agreement = partners.agreement_create(
+                    project=project,
+                    by=self.manager,
+                    data={
+                        "partner": partner,
+                        "reference": f"ACC-{project.code}-{number:02d}",
+                        "title": f"Mise en œuvre de {project.code} par {partner.acronym}",
+                        "start_date": project.start_date,
+                        "end_date": project.end_date,
+                        "amount": (project.budget * Decimal("0.3")).quantize(Decimal("1000")),
+                        "currency": project.currency,
+                        "status": "active",
+                        "report_frequency": "month" if monthly else "quarter",
+                        "report_due_days": 15,
+                    },
+                )
+                self.partner_reports(key, agreement, partner, first=number == 1)
+
+    def partner_reports(self, key: str, agreement, partner: Organisation, first: bool) -> None:
+        submitter = self.by_for(partner)
+        focal_point = partner == self.orgs[PARTNER_USER_ORG]
+        reports = agreement.reports.filter(final=False, due_date__lt=TODAY)
+        for report in reports.order_by("due_date", "kind"):
+            q3 = report.period_end > D(6, 30)
+            if q3 and key == "border" and first and report.kind == PartnerReport.Kind.FINANCIAL:
+                continue  # never sent: overdue
+            partners.partner_report_submit(
+                report=report,
+                by=submitter,
+                file=self.report_file(agreement, report),
+                note="" if report.kind == PartnerReport.Kind.FINANCIAL else "Voir les annexes.",
+            )
+            if q3 and key == "mig" and first and report.kind == PartnerReport.Kind.NARRATIVE:
+                partners.partner_report_return(
+                    report=report,
+                    by=self.me,
+                    reason=(
+                        "Les chiffres de l'annexe ne correspondent pas aux listes de présence : "
+                        "corrigez le tableau 2."
+                    ),
+                )
+                continue
+            october = report.period_end == D(10, 31)
+            if focal_point and october and report.kind == PartnerReport.Kind.NARRATIVE:
+                continue  # submitted, waits for the M&E officer's review
+            partners.partner_report_accept(report=report, by=self.me)
+
+    @staticmethod
+    def report_file(agreement, report: PartnerReport) -> SimpleUploadedFile:
+        """A one-page PDF standing for the report the partner sent."""
+        pdf = FPDF()
+        pdf.add_page()
+        pdf.set_font("helvetica", size=13)
+        title = f"{report.label} - {agreement.reference}"
+        period = f"Période du {report.period_start:%d/%m/%Y} au {report.period_end:%d/%m/%Y}"
+        pdf.multi_cell(0, 8, latin1(f"{title}\n{agreement.title}\n{period}"))
+        name = f"{agreement.reference}-{report.kind}-{report.period_end:%Y-%m}.pdf"
+        return SimpleUploadedFile(name, bytes(pdf.output()), content_type="application/pdf")
 
     def narratives(self, c: ProjectContext) -> None:
         """The first quarter's narrative, as the team writes it for the quarterly report."""

@@ -391,6 +391,8 @@ def with_times(persons: QuerySet, indicator: Indicator, period: ReportingPeriod)
 # (Any other action, including those of the admin site, makes them obsolete.)
 ACTIONS_WITHOUT_DATA = frozenset(
     {
+        "agreement.create",
+        "agreement.update",
         "api_token.create",
         "api_token.revoke",
         "donor_report.generate",
@@ -401,6 +403,11 @@ ACTIONS_WITHOUT_DATA = frozenset(
         "indicator.compute",
         "indicator.dhis2_map",
         "membership.grant",
+        "partner_report.accept",
+        "partner_report.return",
+        "partner_report.schedule",
+        "partner_report.submit",
+        "partner_report.update",
         "period.generate",
         "period.validate",
         # A new person counts nowhere until registered in a project, attending or receiving

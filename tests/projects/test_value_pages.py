@@ -102,7 +102,7 @@ def test_evidence_of_an_unknown_type_is_refused(world, login, manual):
         _url("value_enter", indicator, quarter),
         {"value": "10", "evidence": _evidence("page.html", b"<script>alert(1)</script>")},
     )
-    assert "Send the evidence as one of these types of file: pdf, jpg" in text(response)
+    assert "Send the document as one of these types of file: pdf, jpg" in text(response)
     assert not IndicatorValue.objects.exists()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -23,6 +25,7 @@ from suivi.audit.models import AuditEvent
 from suivi.delivery import services as delivery_services
 from suivi.delivery.models import Attendance, Distribution, ReachCount, Session
 from suivi.lib.phones import normalise_phone
+from suivi.partners.models import Agreement, PartnerReport
 from suivi.projects.models import Indicator, IndicatorValue, PlannedActivity, Project, Target
 from suivi.registry.models import ExternalId, Group, Household, Person, Registration
 from suivi.reports import demo
@@ -32,8 +35,9 @@ CODES = {spec["key"]: spec["code"] for spec in demo.PROJECTS}
 
 
 def _load() -> str:
+    """Load the small demo; the partners' report files it writes go to a folder of its own."""
     out = io.StringIO()
-    with translation.override("en"):
+    with translation.override("en"), override_settings(MEDIA_ROOT=tempfile.mkdtemp()):
         call_command("demo_load", "--size", "small", stdout=out)
     return out.getvalue()
 
@@ -251,6 +255,27 @@ class TestLoadedDemo:
         assert standards.iati_ruleset_errors(response.content) == []
         assert response.content.count(b"<iati-activity ") == len(demo.PROJECTS)
         assert b"<actual " in response.content  # the validated first quarter
+
+    def test_partners_owe_reports_some_accepted_one_awaiting_review_one_overdue(self, db):
+        reports = PartnerReport.objects.all()
+        assert Agreement.objects.count() == sum(len(p["partners"]) for p in demo.PROJECTS)
+        assert reports.filter(status="accepted").count() > 10
+        assert reports.filter(status="submitted").count() == 1
+        assert reports.filter(status="returned").count() == 1
+        overdue = reports.filter(status="expected", due_date__lt=demo.TODAY)
+        assert overdue.count() == 1
+        assert all(r.file for r in reports.exclude(status="expected"))
+
+    def test_partner_focal_point_sees_only_their_agreements_on_the_dashboard(self, db, client):
+        client = _log_in(client, "partner@suivi.demo")
+        page = client.get(reverse("reports:portfolio_dashboard")).content.decode()
+        own = Agreement.objects.filter(partner__acronym="ADEI")
+        others = Agreement.objects.exclude(partner__acronym="ADEI")
+        assert "partner-reports" in page
+        assert all(a.reference not in page for a in others)
+        page = client.get(reverse("partners:due_list")).content.decode()
+        assert any(a.reference in page for a in own)
+        assert all(a.reference not in page for a in others)
 
     def test_the_audit_trail_shows_who_entered_what(self, db):
         assistant = User.objects.get(email="assistant@suivi.demo")
