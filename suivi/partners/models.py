@@ -168,9 +168,12 @@ REPORT_LABELS = {
 
 class PartnerReportQuerySet(GatedQuerySet):
     def outstanding(self):
-        """Reports the partner still owes: expected, or returned for correction."""
+        """Reports the partner still owes: expected, or returned for correction, under an
+        agreement in force or closed (a closed agreement still owes its final report); a draft
+        agreement owes nothing yet, a suspended one nothing while it is suspended."""
         return self.filter(
-            status__in=(PartnerReport.Status.EXPECTED, PartnerReport.Status.RETURNED)
+            status__in=(PartnerReport.Status.EXPECTED, PartnerReport.Status.RETURNED),
+            agreement__status__in=(Agreement.Status.ACTIVE, Agreement.Status.CLOSED),
         )
 
 

@@ -131,3 +131,25 @@ def test_dashboard_queries_do_not_grow_with_agreements(world, login):
         )
     assert _queries(client, _project_dashboard(world)) == one
     assert _queries(client, reverse("reports:portfolio_dashboard")) == portfolio_one
+
+
+def test_a_draft_or_suspended_agreement_owes_nothing_and_a_closed_one_its_final_report(
+    world, login
+):
+    for reference, status in (("ACC-DRAFT", "draft"), ("ACC-SUSP", "suspended")):
+        helpers.create_agreement(
+            world.pa,
+            world.p,
+            reference=reference,
+            start=_days(-120),
+            end=_days(-20),
+            status=status,
+        )
+    closed = helpers.create_agreement(
+        world.pa, world.q, reference="ACC-CLOS", start=_days(-120), end=_days(-20), status="closed"
+    )
+
+    page = text(login(world.manager_a).get(_project_dashboard(world)))
+
+    assert "ACC-DRAFT" not in page and "ACC-SUSP" not in page
+    assert f'id="due-{_final(closed).pk}"' in page
