@@ -315,6 +315,26 @@ newcomer = (
 attendance_record(session=elsewhere, persons=[newcomer], by=me)
 timed("logframe page, after an attendance in another project", page)
 timed("quarterly DOCX, figures kept", docx)
+
+portfolio_url = reverse("reports:portfolio_dashboard")
+
+
+def portfolio_page():
+    response = client.get(portfolio_url, HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200
+    return len(response.content)
+
+
+print("\nThe portfolio dashboard (200 projects) and the figures kept ahead by the worker:")
+cache.clear()
+timed("portfolio dashboard, first reading (computes)", portfolio_page)
+timed("portfolio dashboard, figures kept", portfolio_page)
+print(f"  portfolio dashboard transferred (gzip): {portfolio_page() / 1024:,.0f} KiB")
+cache.clear()
+warmed = {}
+timed("figures_warm, every project, nothing kept", lambda: warmed.update(n=reports.figures_warm()))
+timed("figures_warm again, figures kept", reports.figures_warm)
+print(f"  figures ready: {warmed['n']:,}")
 print(f"\nPeak memory of this process: {peak_mb():.0f} MB")
 print(
     f"Data: {Person.objects.count():,} persons, {Attendance.objects.count():,} attendance rows, "
