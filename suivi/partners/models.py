@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from suivi.accounts.models import Gate, GatedQuerySet, Organisation, OwnedModel
 from suivi.lib import periods
@@ -186,7 +187,7 @@ class PartnerReport(OwnedModel):
 
     class Status(models.TextChoices):
         EXPECTED = "expected", _("Expected")
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", pgettext_lazy("partner report", "Submitted")
         ACCEPTED = "accepted", _("Accepted")
         RETURNED = "returned", _("Returned for correction")
 
