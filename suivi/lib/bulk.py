@@ -13,6 +13,7 @@ a model instance costs more than writing its row.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Iterator
 from itertools import islice
 
@@ -168,15 +169,33 @@ _RAW_TYPES = {
 }
 
 
+def _taken_as_is(value) -> bool:
+    """Values psycopg writes itself in a COPY, as Django would prepare them: None, dates, and
+    datetimes that carry their time zone (a naive one goes through Django, which makes it
+    aware)."""
+    if value is None or type(value) is datetime.date:
+        return True
+    return type(value) is datetime.datetime and value.tzinfo is not None
+
+
 def _write(model: type[models.Model], fields: list, rows: Iterable, using: str) -> None:
     """Write ``rows`` (values of ``fields``, in order) with COPY or executemany."""
     connection = connections[using]
     prepare = [None if f.get_internal_type() in _RAW_TYPES else f for f in fields]
-    if any(f is not None for f in prepare):
+    if connection.vendor == "postgresql":
+        # Dates and aware datetimes cost a chain of field methods each for nothing.
+        dated = {"DateField", "DateTimeField"}
+        prepare = [
+            (f, True) if f is not None and f.get_internal_type() in dated else (f, False)
+            for f in prepare
+        ]
+    else:
+        prepare = [(f, False) for f in prepare]
+    if any(f is not None for f, _dated in prepare):
         rows = (
             [
-                v if f is None else f.get_db_prep_save(v, connection)
-                for f, v in zip(prepare, row, strict=True)
+                v if f is None or (dated and _taken_as_is(v)) else f.get_db_prep_save(v, connection)
+                for (f, dated), v in zip(prepare, row, strict=True)
             ]
             for row in rows
         )

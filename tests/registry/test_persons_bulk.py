@@ -155,3 +155,22 @@ def test_without_criteria_every_imported_person_is_eligible_and_stays_so_when_th
     )
     refresh = AuditEvent.objects.filter(action="project.eligibility_refresh").order_by("pk")
     assert refresh.last().changes == {"changed": 3}
+
+
+@pytest.mark.parametrize(
+    ("day", "at"),
+    [
+        (datetime.date(2026, 3, 2), datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)),
+        ("2026-03-02", "2026-03-02T10:00:00+00:00"),  # text goes through Django's preparation
+    ],
+)
+def test_bulk_rows_store_dates_and_times_as_django_would_whatever_their_form(world, day, at):
+    fields = ["organisation_id", "person_id", "project_id", "registered_on"]
+    row = (world.a.pk, world.person_p.pk, world.pb.pk, day, at)
+
+    bulk.insert_values(Registration, [*fields, "eligibility_evaluated_at"], [row])
+
+    stored = Registration.objects.get(project=world.pb, person=world.person_p)
+    assert stored.registered_on == datetime.date(2026, 3, 2)
+    assert stored.eligibility_evaluated_at == datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)
+    assert stored.created_at.tzinfo is not None
