@@ -24,6 +24,9 @@ from suivi.projects.models import Currency, Project
 
 # How many days after the end of its period a report is due, unless the agreement says otherwise.
 DEFAULT_DUE_DAYS = 15
+# Bounds of what an agreement may ask: beyond them the dates are a typing error.
+MAX_DUE_DAYS = 180
+MAX_YEARS = 10
 
 
 class Agreement(OwnedModel):
@@ -97,6 +100,18 @@ class Agreement(OwnedModel):
             errors["end_date"] = _(
                 "The agreement ends before it starts: give an end date after its start date."
             )
+        elif (
+            self.start_date
+            and self.end_date
+            and (self.end_date - self.start_date).days > MAX_YEARS * 366
+        ) or (self.end_date and self.end_date.year > datetime.date.max.year - 1):
+            errors["end_date"] = _(
+                "An agreement runs for %(years)s years at most: check the end date."
+            ) % {"years": MAX_YEARS}
+        if self.report_due_days is not None and self.report_due_days > MAX_DUE_DAYS:
+            errors["report_due_days"] = _(
+                "Reports are due at most %(days)s days after their period: enter fewer days."
+            ) % {"days": MAX_DUE_DAYS}
         if (
             self.project_id
             and self.partner_id
@@ -168,13 +183,16 @@ REPORT_LABELS = {
 
 
 class PartnerReportQuerySet(GatedQuerySet):
+    def asked(self):
+        """Reports of agreements that ask for them: in force, or closed (a closed agreement
+        still owes what it has not delivered, its final report included); a draft agreement
+        asks nothing yet, a suspended one nothing while it is suspended."""
+        return self.filter(agreement__status__in=(Agreement.Status.ACTIVE, Agreement.Status.CLOSED))
+
     def outstanding(self):
-        """Reports the partner still owes: expected, or returned for correction, under an
-        agreement in force or closed (a closed agreement still owes its final report); a draft
-        agreement owes nothing yet, a suspended one nothing while it is suspended."""
-        return self.filter(
-            status__in=(PartnerReport.Status.EXPECTED, PartnerReport.Status.RETURNED),
-            agreement__status__in=(Agreement.Status.ACTIVE, Agreement.Status.CLOSED),
+        """Reports the partner still owes: asked, and expected or returned for correction."""
+        return self.asked().filter(
+            status__in=(PartnerReport.Status.EXPECTED, PartnerReport.Status.RETURNED)
         )
 
 

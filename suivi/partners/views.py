@@ -257,9 +257,8 @@ def due_list(request):
     user = request.user
     reports = (
         PartnerReport.objects.visible_to(user)
+        .asked()
         .exclude(status=PartnerReport.Status.ACCEPTED)
-        # What a draft or suspended agreement will ask is not owed yet.
-        .exclude(agreement__status__in=(Agreement.Status.DRAFT, Agreement.Status.SUSPENDED))
         .select_related("agreement__project", "agreement__partner")
         .order_by("due_date", "agreement__reference", "final", "kind", "pk")
     )

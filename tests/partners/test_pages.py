@@ -307,3 +307,14 @@ def test_pages_are_in_french_by_default(world, client, agreements, settings):
     client.force_login(world.partner_p)
     page = text(client.get(reverse("partners:agreement_detail", args=[agreements[0].pk])))
     assert "Rapport narratif final" in page and "Rapports du partenaire" in page
+
+
+def test_the_due_list_leaves_out_what_a_draft_or_suspended_agreement_would_ask(world, login):
+    helpers.create_agreement(world.pa, world.p, reference="ACC-DRAFT", status="draft")
+    helpers.create_agreement(world.pa, world.p, reference="ACC-SUSP", status="suspended")
+    helpers.create_agreement(world.pa, world.q, reference="ACC-ACTIVE")
+
+    page = text(login(world.manager_a).get(reverse("partners:due_list")))
+
+    assert "ACC-ACTIVE" in page
+    assert "ACC-DRAFT" not in page and "ACC-SUSP" not in page

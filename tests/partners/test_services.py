@@ -201,3 +201,21 @@ def test_a_file_that_is_not_a_document_is_refused(world, report):
             report=report, by=world.partner_p, file=_file("rapport.exe", b"MZ")
         )
     assert "Send the document as one of these types of file: pdf" in _messages(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"end_date": datetime.date(9999, 12, 31)}, "end_date", "10 years at most"),
+        ({"end_date": datetime.date(2040, 1, 1)}, "end_date", "10 years at most"),
+        ({"report_due_days": 30000}, "report_due_days", "at most 180 days"),
+    ],
+)
+def test_an_agreement_too_long_or_reports_due_too_late_are_refused_and_nothing_is_written(
+    world, changes, field, message
+):
+    with pytest.raises(ValidationError) as refused:
+        helpers.create_agreement(world.pa, world.p, **changes)
+
+    assert message in " ".join(refused.value.message_dict[field])
+    assert not Agreement.objects.exists() and not PartnerReport.objects.exists()
