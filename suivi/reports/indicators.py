@@ -508,10 +508,17 @@ def compute(
     the organisation's data stamp (``stamp``, looked up when not given).
     """
     seconds = settings.SUIVI_FIGURES_CACHE_SECONDS
+    scope = (indicator.organisation_id, indicator.project_id)
+    if stamp is None and seconds:
+        stamp = data_stamp(*scope)
+    if measure_of(indicator) != "ratio":  # the one path of kept and computed figures
+        found = _live_many(
+            [(indicator, period)], disaggregated=disaggregated, stamps={scope: stamp}
+        )
+        return dict(found[(indicator.pk, period.pk)])
+    # A ratio divides the parts it is given (``known``), or reads them itself.
     if not seconds:
         return _compute(indicator, period, disaggregated=disaggregated, known=known)
-    if stamp is None:
-        stamp = data_stamp(indicator.organisation_id, indicator.project_id)
     key = _cache_key(indicator, period, disaggregated, stamp)
     cells = cache.get(key)
     if cells is None:
