@@ -9,12 +9,13 @@ commit is one transaction, so an interrupted commit leaves nothing and is simply
 
 from __future__ import annotations
 
+import array
 import contextlib
 import datetime
 import hashlib
 import logging
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from django.conf import settings
@@ -318,7 +319,11 @@ def batch_validate(*, batch: ImportBatch) -> None:
     counts = {"total": 0, "accepted": 0, "rejected": 0, "already": 0}
     # (row number, cells, errors, proGres number to look up, person's values)
     pending: list[tuple[int, list, list, str, dict]] = []
-    accepted: list[tuple[int, dict]] = []  # (row number, values compared by duplicate matching)
+    # The accepted rows' numbers and what duplicate matching compares of them, held for the
+    # whole list (a million rows: compact).
+    numbers = array.array("q")
+    accepted: list[matching.Record] = []
+    shared = matching.Record.interned()
 
     def flush() -> None:
         wanted = [progres for _n, _c, _e, progres, _d in pending if progres]
@@ -336,7 +341,8 @@ def batch_validate(*, batch: ImportBatch) -> None:
             if progres in taken:
                 errors.append(_progres_taken(reader, progres))
             if not errors:
-                accepted.append((number, _match_values(data)))
+                numbers.append(number)
+                accepted.append(_match_values(data, shared))
             if errors:
                 refused.append(
                     ImportRowError(
@@ -376,7 +382,7 @@ def batch_validate(*, batch: ImportBatch) -> None:
         flush()
         ignored = table.ignored
     batch.registered_like_rows, batch.repeated_rows = _find_duplicates(
-        batch, accepted, heartbeat=lambda: _progress(batch, counts["total"])
+        batch, numbers, accepted, heartbeat=lambda: _progress(batch, counts["total"])
     )
     batch.total_rows = counts["total"]
     batch.accepted_rows = counts["accepted"]
@@ -388,26 +394,30 @@ def batch_validate(*, batch: ImportBatch) -> None:
     batch.save()
 
 
-def _match_values(data: dict) -> dict:
-    """What duplicate matching compares of an accepted row."""
+def _match_values(data: dict, shared: Callable) -> matching.Record:
+    """What duplicate matching compares of an accepted row (``shared``: ``Record.interned``)."""
     area = data.get("area")
-    return {
-        "family_name": data.get("family_name") or "",
-        "given_name": data.get("given_name") or "",
-        "sex": data.get("sex") or "",
-        "birth_date": data.get("birth_date"),
-        "birth_date_estimated": bool(data.get("birth_date_estimated")),
-        "phone": data.get("phone") or "",
-        "area_id": area.pk if area is not None else None,
-    }
+    birth = data.get("birth_date")
+    return matching.Record(
+        family_name=shared(data.get("family_name") or ""),
+        given_name=shared(data.get("given_name") or ""),
+        sex=shared(data.get("sex") or ""),
+        birth_date=shared(birth) if birth is not None else None,
+        birth_date_estimated=bool(data.get("birth_date_estimated")),
+        phone=data.get("phone") or "",
+        area_id=shared(area.pk) if area is not None else None,
+    )
 
 
-def _shown_name(values: dict) -> str:
-    return f"{values['family_name'].upper()} {values['given_name']}".strip()[:260]
+def _shown_name(values: matching.Record) -> str:
+    return f"{values.family_name.upper()} {values.given_name}".strip()[:260]
 
 
 def _find_duplicates(
-    batch: ImportBatch, accepted: list[tuple[int, dict]], heartbeat=None
+    batch: ImportBatch,
+    numbers: Sequence[int],
+    rows: list[matching.Record],
+    heartbeat=None,
 ) -> tuple[int, int]:
     """Keep as warnings the accepted rows that look like persons of the organisation's
     registry or like other rows of the file; returns how many rows look like persons already
@@ -417,9 +427,8 @@ def _find_duplicates(
     far apart in the file are compared too; the registry is searched with grouped queries, a
     few hundred keys at a time, and pairs are scored in chunks.
     """
-    if not accepted:
+    if not rows:
         return 0, 0
-    rows = [values for _number, values in accepted]
     persons = Person.objects.filter(organisation_id=batch.organisation_id, merged_into__isnull=True)
     links = matching.link(
         rows,
@@ -430,8 +439,8 @@ def _find_duplicates(
     warnings = []
     registered, repeated = set(), set()
     for link in links:
-        number, values = accepted[link.row]
-        born = values["birth_date"].year if values["birth_date"] else None
+        number, values = numbers[link.row], rows[link.row]
+        born = values.birth_date.year if values.birth_date else None
         warning = ImportRowMatch(
             batch=batch,
             row_number=number,
@@ -444,10 +453,10 @@ def _find_duplicates(
         if link.other_row is None:
             registered.add(number)
         else:
-            other_number, other = accepted[link.other_row]
+            other_number, other = numbers[link.other_row], rows[link.other_row]
             warning.other_row = other_number
             warning.other_name = _shown_name(other)
-            warning.other_born = other["birth_date"].year if other["birth_date"] else None
+            warning.other_born = other.birth_date.year if other.birth_date else None
             repeated |= {number, other_number}
         warnings.append(warning)
     with transaction.atomic():

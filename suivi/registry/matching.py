@@ -243,6 +243,44 @@ def _splink_condition(comparison: Comparison, level: Level) -> str:
 # --- Records as columns ------------------------------------------------------------------------
 
 
+class Record:
+    """What matching compares of one record not yet in the registry (a row of a list being
+    imported), read with ``get`` like the dicts of the registry's persons.
+
+    A list of a million rows is held whole while it is matched: slots take a third of a dict's
+    memory, and ``Record.interned`` shares the strings and dates repeated across rows (names,
+    places, days of birth) instead of keeping a copy per row.
+    """
+
+    __slots__ = (
+        "family_name",
+        "given_name",
+        "sex",
+        "birth_date",
+        "birth_date_estimated",
+        "phone",
+        "area_id",
+    )
+
+    def __init__(self, **values):
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
+
+    def get(self, name: str, default=None):
+        return getattr(self, name, default)
+
+    @staticmethod
+    def interned() -> Callable:
+        """A function that returns a value equal to the one given, the same object each time
+        (for one list)."""
+        seen: dict = {}
+
+        def interned(value):
+            return seen.setdefault(value, value)
+
+        return interned
+
+
 def _factorize(values: list) -> tuple[np.ndarray, list]:
     """Index of each value in the list of distinct values, and that list."""
     index: dict = {}
@@ -259,7 +297,7 @@ class Frame:
     unknown).
     """
 
-    def __init__(self, rows: Sequence[dict], strings: Sequence[str] = ()):
+    def __init__(self, rows: Sequence[dict], strings: Sequence[str] = (), spellings: bool = False):
         n = len(rows)
         self.n = n
         self.ids = np.array([r.get("id", i) for i, r in enumerate(rows)], dtype=np.int64)
@@ -306,7 +344,8 @@ class Frame:
             setattr(
                 self, f"{name}_code", codes([f"{name}:{v}" if v else "" for v in values])[index]
             )
-        self.vocab = vocab
+        # The spelling of each code, when asked for (a million records' names and phones).
+        self.vocab = vocab if spellings else {}
         self.vocab_size = len(vocab)
         self.counts: dict[str, np.ndarray] = {}
 
@@ -712,23 +751,31 @@ def _combine(*columns: np.ndarray) -> np.ndarray:
     return key
 
 
-def _pairs_window(
-    keys: np.ndarray, order: np.ndarray, window: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of records sharing a key (-1: none) that are at most ``window`` apart once sorted by
-    key then ``order`` (sorted neighbourhood): a large block of a common name gives each record
-    its nearest ``window`` neighbours by date of birth, not every pair of the block."""
+def _sorted_blocks(keys: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The records having a key (-1: none), sorted by key then ``order``, with their keys."""
     valid = np.flatnonzero(keys >= 0)
-    if len(valid) < 2:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
     sorted_idx = valid[np.lexsort((order[valid], keys[valid]))]
-    sorted_keys = keys[sorted_idx]
-    lefts, rights = [], []
+    return sorted_idx, keys[sorted_idx]
+
+
+def _pairs_window(
+    sorted_idx: np.ndarray, sorted_keys: np.ndarray, window: int, out: np.ndarray, n: int
+) -> int:
+    """Write into ``out`` the pairs of records sharing a key that are at most ``window`` apart
+    once sorted by key then date of birth (sorted neighbourhood: a large block of a common name
+    gives each record its nearest ``window`` neighbours, not every pair of the block); returns
+    how many. A pair is one integer, ``i * n + j`` (i < j): a million records give tens of
+    millions of pairs, and memory is counted by the pair."""
+    written = 0
     for d in range(1, window + 1):
-        same = sorted_keys[d:] == sorted_keys[:-d]
-        lefts.append(sorted_idx[:-d][same])
-        rights.append(sorted_idx[d:][same])
-    return np.concatenate(lefts), np.concatenate(rights)
+        same = np.flatnonzero(sorted_keys[d:] == sorted_keys[:-d])
+        a, b = sorted_idx[same], sorted_idx[same + d]
+        code = out[written : written + len(same)]
+        np.minimum(a, b, out=code)
+        code *= n
+        code += np.maximum(a, b)
+        written += len(same)
+    return written
 
 
 def blocking_keys(frame: Frame) -> list[tuple[np.ndarray, int]]:
@@ -748,17 +795,26 @@ def blocking_keys(frame: Frame) -> list[tuple[np.ndarray, int]]:
 
 
 def blocking_pairs(frame: Frame) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs (i < j) of a frame, from every blocking key, each pair once."""
+    """Candidate pairs (i < j) of a frame, from every blocking key, each pair once.
+
+    The pairs of all the keys are written into one array sized for the most they can be, then
+    sorted to drop the pairs found by several keys."""
     birth = np.where(frame.birth > 0, frame.birth, 0)
-    lefts, rights = [], []
-    for key, window in blocking_keys(frame):
-        a, b = _pairs_window(key, birth, window)
-        lefts.append(np.minimum(a, b))
-        rights.append(np.maximum(a, b))
-    pair = np.concatenate(lefts) * frame.n + np.concatenate(rights)
+    keys = blocking_keys(frame)
+    most = sum(max(np.count_nonzero(key >= 0) - 1, 0) * window for key, window in keys)
+    pair = np.empty(most, np.int64)
+    written = 0
+    for key, window in keys:
+        sorted_idx, sorted_keys = _sorted_blocks(key, birth)
+        written += _pairs_window(sorted_idx, sorted_keys, window, pair[written:], frame.n)
+    del keys
+    pair = pair[:written]
     pair.sort()
-    pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
-    return pair // frame.n, pair % frame.n
+    if written:
+        pair = pair[np.r_[True, pair[1:] != pair[:-1]]]
+    left = pair // frame.n
+    pair %= frame.n  # the right sides, in place
+    return left, pair
 
 
 def scan(
@@ -766,7 +822,7 @@ def scan(
     *,
     model: Model = MODEL,
     threshold: float | None = None,
-    chunk: int = 1_000_000,
+    chunk: int = 250_000,
     probes: int | None = None,
     n_records: int | None = None,
     heartbeat: Callable[[], None] | None = None,
@@ -779,19 +835,14 @@ def scan(
     stays bounded whatever the registry's size; ``heartbeat`` is called after each chunk."""
     threshold = model.threshold if threshold is None else threshold
     i, j = blocking_pairs(frame)
-    if probes is not None:
-        # Pairs come as i < j: a pair involves a probe when i is one.
-        keep = i < probes
-        i, j = i[keep], j[keep]
     kept: list[Scored] = []
     for start in range(0, len(i), chunk):
-        scored = score_pairs(
-            frame,
-            i[start : start + chunk],
-            j[start : start + chunk],
-            model=model,
-            n_records=n_records,
-        )
+        left, right = i[start : start + chunk], j[start : start + chunk]
+        if probes is not None:
+            # Pairs come as i < j: a pair involves a probe when i is one.
+            keep = left < probes
+            left, right = left[keep], right[keep]
+        scored = score_pairs(frame, left, right, model=model, n_records=n_records)
         keep = scored.probability >= threshold
         kept.append(
             Scored(
@@ -1185,10 +1236,11 @@ def link(
     found = registry_candidates(rows, persons, heartbeat) if registry else []
     probes = len(rows)
     # The records come first: an index below ``probes`` is a record (their ids are not read).
-    frame = Frame([*rows, *found])
+    frame = Frame([*rows, *found], spellings=True)
     n_records = (_registry_size(persons) if registry else 0) + probes
     if n_records >= model.tf_min_records:
         _link_frequencies(frame, probes, persons if registry else None, n_records)
+    frame.vocab = {}  # read by the frequencies only
     scored = scan(
         frame,
         model=model,

@@ -792,6 +792,8 @@ def duplicates_scan(
         .values(*matching.PERSON_COLUMNS)
     )
     frame = matching.Frame(rows)
+    count = len(rows)
+    del rows  # the columns hold what the scan reads: a million dicts let go
     found = matching.scan(frame, threshold=threshold)
     new = 0
     for k in range(len(found.left)):
@@ -802,7 +804,7 @@ def duplicates_scan(
             reasons=matching.reasons_for(found, k),
             source=DuplicateCandidate.Source.SCAN,
         )
-    figures = {"persons": len(rows), "pairs": len(found.left), "new": new}
+    figures = {"persons": count, "pairs": len(found.left), "new": new}
     audit.record(actor=by, action="duplicates.scan", target=organisation, changes=figures)
     return figures
 

@@ -157,3 +157,37 @@ def test_linking_to_a_large_registry_weighs_a_common_name_less(world):
         if x.person_id is not None:
             best[x.row] = max(best.get(x.row, 0.0), x.score)
     assert best[1] > 0.5 > best.get(0, 0.0)
+
+
+def test_blocking_pairs_are_each_record_with_its_nearest_namesakes_once():
+    """The pairs of every blocking key, by date of birth within the key, each pair once with
+    the lower index first: the same set a plain reading of the sorted neighbourhood gives."""
+    import random
+
+    rnd = random.Random(7)
+    families = ["Traoré", "Diallo", "Maïga", "Ould Ahmed"]
+    givens = ["Mamadou", "Aïssata", "Fatoumata", "Moussa", ""]
+    rows = [
+        matching.Record(
+            family_name=rnd.choice(families),
+            given_name=rnd.choice(givens),
+            sex=rnd.choice("MF"),
+            birth_date=datetime.date(rnd.randint(1960, 2020), 1, 1) if rnd.random() < 0.9 else None,
+            phone=rnd.choice(["", "+22376000001", "+22376000002"]),
+        )
+        for _ in range(300)
+    ]
+    frame = matching.Frame(rows)
+    left, right = matching.blocking_pairs(frame)
+    found = list(zip(left.tolist(), right.tolist(), strict=True))
+
+    birth = [b if b > 0 else 0 for b in frame.birth.tolist()]
+    expected = set()
+    for key, window in matching.blocking_keys(frame):
+        keyed = sorted((k, birth[i], i) for i, k in enumerate(key.tolist()) if k >= 0)
+        for at, (k, _born, i) in enumerate(keyed):
+            for k2, _born2, j in keyed[at + 1 : at + 1 + window]:
+                if k2 == k:
+                    expected.add((min(i, j), max(i, j)))
+    assert found == sorted(expected)
+    assert len(found) > 300  # names are common here: many namesakes are paired
