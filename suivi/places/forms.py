@@ -21,9 +21,7 @@ class AreaField(forms.ModelChoiceField):
         super().__init__(queryset=areas.order_by("pcode"), **kwargs)
 
     def label_from_instance(self, obj: Area) -> str:
-        if obj.level >= Area.Level.ADMIN2 and obj.parent_id:
-            return f"{obj.parent.name} › {obj.name}"
-        return obj.name
+        return obj.label
 
 
 class FilterForm(forms.Form):

@@ -67,6 +67,14 @@ class Area(models.Model):
     def name(self) -> str:
         return self.name_en if translation.get_language() == "en" else self.name_fr
 
+    @property
+    def label(self) -> str:
+        """The name with its parent's below admin 1 (« Bamako › Commune III »): names repeat
+        across levels (a region, its cercle and a commune may share one)."""
+        if self.level >= self.Level.ADMIN2 and self.parent_id:
+            return f"{self.parent.name} › {self.name}"
+        return self.name
+
     def ancestor_at(self, level: int) -> "Area | None":
         area = self
         while area is not None and area.level > level:

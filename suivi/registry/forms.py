@@ -86,9 +86,7 @@ class AreaField(forms.ModelChoiceField):
         super().__init__(queryset=areas.select_related("parent").order_by("pcode"), **kwargs)
 
     def label_from_instance(self, obj: Area) -> str:
-        if obj.level >= Area.Level.ADMIN2 and obj.parent_id:
-            return f"{obj.parent.name} › {obj.name}"
-        return obj.name
+        return obj.label
 
 
 def _site_field_for(form: forms.Form, area_field: str = "area", site_field: str = "site") -> None:

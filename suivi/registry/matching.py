@@ -41,11 +41,12 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
 from suivi.lib import names
+from suivi.places.models import Area
 from suivi.registry.models import ExternalId, Person
 
 # --- The model, as data ------------------------------------------------------------------------
@@ -71,7 +72,7 @@ class Comparison:
     """A field compared between two records; ``levels`` are tried in order, the last is "else"."""
 
     name: str
-    kind: str  # "names", "date", "exact" or "string"
+    kind: str  # "names", "date", "exact", "area" or "string"
     columns: tuple[str, ...]
     levels: tuple[Level, ...]
 
@@ -169,9 +170,15 @@ MODEL = Model(
         ),
         Comparison(
             "area",
-            "exact",
+            "area",
             ("area",),
-            (Level("exact", 0.8, 0.017, _("same area")), Level("else", 0.2, 0.983, "")),
+            # "within": one record names a place that holds the other's (a region for a
+            # commune of that region): a partner's list often stops at the region or cercle.
+            (
+                Level("exact", 0.75, 0.017, _("same area")),
+                Level("within", 0.1, 0.03, _("same area (one record more precise)")),
+                Level("else", 0.15, 0.953, ""),
+            ),
         ),
         Comparison(
             "household",
@@ -234,6 +241,11 @@ def _splink_condition(comparison: Comparison, level: Level) -> str:
         return f"abs(date_diff('day', {l_}, {r_})) <= {days[level.code]}"
     if level.code == "exact":
         return f"{l_} = {r_}"
+    if level.code == "within":
+        return (
+            f'{l_} IN ("area_parent_id_r", "area_grandparent_id_r") '
+            f'OR {r_} IN ("area_parent_id_l", "area_grandparent_id_l")'
+        )
     if level.code in ("phonetic", "parts"):
         return f'"{column}_key_l" = "{column}_key_r"'
     threshold = 0.92 if level.code == "close" else 0.85
@@ -260,6 +272,8 @@ class Record:
         "birth_date_estimated",
         "phone",
         "area_id",
+        "area_parent_id",
+        "area_grandparent_id",
     )
 
     def __init__(self, **values):
@@ -331,6 +345,10 @@ class Frame:
         self.sex = coded("sex", "sex")
         self.phone = coded("phone", "tel", names.phone_key)
         self.area = coded("area_id", "area")
+        # The areas holding it (cercle and region of a commune), to compare with the areas of
+        # records that stop at a higher level.
+        self.area_up = coded("area_parent_id", "area")
+        self.area_top = coded("area_grandparent_id", "area")
         self.household = coded("household_id", "hh")
         index, distinct = _factorize([r.get("birth_date") for r in rows])
         self.birth = np.array([b.toordinal() if b else -1 for b in distinct], np.int64)[index]
@@ -465,6 +483,20 @@ def _exact_level(comparison, left, right, i, j, tf):
     return level, weight
 
 
+def _area_level(comparison, left, right, i, j):
+    """Levels exact / within (one area holds the other) / else; -1 when an area is unknown."""
+    la, ra = left.area[i], right.area[j]
+    null = (la < 0) | (ra < 0)
+    within = (la == right.area_up[j]) | (la == right.area_top[j])
+    within |= (ra == left.area_up[i]) | (ra == left.area_top[i])
+    level = np.where(la == ra, 0, np.where(within, 1, 2)).astype(np.int8)
+    weights = np.array([lvl.weight for lvl in comparison.levels])
+    weight = weights[level]
+    weight[null] = 0.0
+    level[null] = -1
+    return level, weight
+
+
 def _string_level(comparison, frame, i, j, tf):
     """Levels exact / close (one edit, or Jaro-Winkler >= 0.92) / fair (>= 0.8) / else."""
     column = comparison.columns[0]
@@ -576,6 +608,8 @@ def score_pairs(
             lvl, w = _date_level(comparison, left, right, i, j)
         elif comparison.kind == "string":
             lvl, w = _string_level(comparison, frame, i, j, tf)
+        elif comparison.kind == "area":
+            lvl, w = _area_level(comparison, left, right, i, j)
         else:
             lvl, w = _exact_level(comparison, left, right, i, j, tf)
         levels[comparison.name] = lvl
@@ -882,6 +916,26 @@ PERSON_COLUMNS = (
     "area_id",
     "household_id",
 )
+# The areas holding the person's area, read with ``person_values``.
+AREA_LINEAGE = {
+    "area_parent_id": F("area__parent_id"),
+    "area_grandparent_id": F("area__parent__parent_id"),
+}
+
+
+def person_values(persons):
+    """The persons as the matcher reads them (dicts of ``PERSON_COLUMNS`` and the lineage of
+    their area)."""
+    return persons.values(*PERSON_COLUMNS, **AREA_LINEAGE)
+
+
+def area_lineage(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
+    """The parent and grandparent of each area, in one query."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    rows = Area.objects.filter(pk__in=ids).values_list("pk", "parent_id", "parent__parent_id")
+    return {pk: (parent, grandparent) for pk, parent, grandparent in rows}
 
 
 @dataclasses.dataclass
@@ -969,7 +1023,7 @@ def candidate_rows(data: dict, *, exclude_ids: Iterable[int] = ()) -> list[dict]
     wanted = list(dict.fromkeys(i for i in ids if i not in excluded))
     if not wanted:
         return []
-    return list(active.filter(pk__in=wanted).order_by("pk").values(*PERSON_COLUMNS))
+    return list(person_values(active.filter(pk__in=wanted).order_by("pk")))
 
 
 def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = None):
@@ -988,10 +1042,14 @@ def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = 
         return []
     area = data.get("area")
     household = data.get("household")
+    area_id = getattr(area, "pk", area)
+    parent, grandparent = area_lineage([area_id]).get(area_id, (None, None))
     probe = {
         **data,
         "id": 0,
-        "area_id": getattr(area, "pk", area),
+        "area_id": area_id,
+        "area_parent_id": parent,
+        "area_grandparent_id": grandparent,
         "household_id": getattr(household, "pk", household),
     }
     frame = Frame([probe, *rows])
@@ -1114,7 +1172,7 @@ def _fetch_terms(
     group, params = Q(), 0
     for term, size in [*terms, (None, LINK_QUERY_PARAMS)]:
         if group and (term is None or params + size > LINK_QUERY_PARAMS):
-            for row in persons.filter(group).values(*PERSON_COLUMNS):
+            for row in person_values(persons.filter(group)):
                 found.setdefault(row["id"], row)
             group, params = Q(), 0
             if heartbeat is not None:

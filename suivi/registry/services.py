@@ -787,9 +787,11 @@ def duplicates_scan(
     rejected and merged pairs are not proposed again. Returns the figures of the scan.
     """
     rows = list(
-        Person.objects.filter(organisation=organisation, merged_into__isnull=True)
-        .order_by("pk")
-        .values(*matching.PERSON_COLUMNS)
+        matching.person_values(
+            Person.objects.filter(organisation=organisation, merged_into__isnull=True).order_by(
+                "pk"
+            )
+        )
     )
     frame = matching.Frame(rows)
     count = len(rows)

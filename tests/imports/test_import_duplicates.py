@@ -222,3 +222,22 @@ def test_preview_lists_the_first_possible_duplicates_with_the_total(
     page = text(client.get(reverse("imports:batch_detail", args=[batch.pk])))
     assert "The first 1 of 2 possible duplicates are shown." in page
     assert "TRAWORE Mahamadou" in page and "row 3 of the file" not in page
+
+
+def test_a_list_that_stops_at_the_region_still_finds_the_person_registered_in_a_commune(
+    world, login, settings, mamadou
+):
+    """Partner lists often give the region or the cercle only: the region of a person's commune
+    is not a different place, so the re-registration is warned, with that reason."""
+    settings.LANGUAGE_CODE = "fr"
+    client = login(world.assistant_a)
+    content = files.simple_workbook(
+        [["TRAORE", "Mamadou", "H", "1990", "Réfugié", "Ségou", "", ""]], header=HEADER
+    )
+    batch = run_to_preview(client, world.pa, content, partner=world.p)
+    assert batch.registered_like_rows == 1
+    warning = ImportRowMatch.objects.get(batch=batch)
+    assert warning.person_id == mamadou.pk
+    assert "area:within" in warning.reasons
+    page = _french(client, reverse("imports:batch_detail", args=[batch.pk]))
+    assert "même zone (une fiche plus précise)" in page

@@ -191,3 +191,18 @@ def test_blocking_pairs_are_each_record_with_its_nearest_namesakes_once():
                     expected.add((min(i, j), max(i, j)))
     assert found == sorted(expected)
     assert len(found) > 300  # names are common here: many namesakes are paired
+
+
+def test_a_region_and_a_commune_of_that_region_are_the_same_area_not_different_ones():
+    """One record names the region, the other a commune of it (cercle 20, region 10): "within",
+    which weighs for the pair; a commune of another region weighs against it."""
+    base = {"family_name": "Traoré", "given_name": "Mamadou", "sex": "M"}
+    base["birth_date"] = datetime.date(1990, 7, 1)
+    registered = {**base, "area_id": 30, "area_parent_id": 20, "area_grandparent_id": 10}
+    region_only = matching.Record(**base, area_id=10)
+    elsewhere = matching.Record(**base, area_id=11)
+    frame = matching.Frame([registered, region_only, elsewhere])
+    scored = matching.score_pairs(frame, [0, 0], [1, 2])
+    assert matching.reasons_for(scored, 0)[-1] == "area:within"
+    assert "area:within" not in matching.reasons_for(scored, 1)
+    assert scored.weight[0] > scored.weight[1] + 3
