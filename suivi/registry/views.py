@@ -913,10 +913,12 @@ def compliance_report(request, pk: int):
     if request.GET.get("format") == "xlsx":
         return _compliance_xlsx(project, report, rows)
     page = listing.paginate(request, _Counted(rows, report.not_passing_count))
-    today = timezone.localdate()
     for registration in page.object_list:
-        registration.age = registration.person.age_on(today)
         registration.not_passed = eligibility.failures_of(registration, report.counts)
+        # The age the rules judged: on the reference day of the first rule set not passed.
+        rule_set = registration.not_passed[0][0].rule_set if registration.not_passed else None
+        day = rule_set.reference_day(registration.registered_on) if rule_set else None
+        registration.age = registration.person.age_on(day) if day else None
     query = request.GET.copy()
     query.pop("page", None)
     query["format"] = "xlsx"
@@ -971,7 +973,7 @@ def _compliance_xlsx(project, report, rows) -> HttpResponse:
         _("Family name"),
         _("Given names"),
         _("Sex"),
-        _("Age"),
+        _("Age on the reference day"),
         _("Partner"),
         _("Registration date"),
         _("Rule set"),
@@ -1001,7 +1003,9 @@ def _compliance_xlsx(project, report, rows) -> HttpResponse:
                     r["person__family_name"],
                     r["person__given_name"],
                     sexes.get(r["person__sex"], ""),
-                    ages.age_on(r["person__birth_date"], today),
+                    ages.age_on(
+                        r["person__birth_date"], count.rule_set.reference_day(r["registered_on"])
+                    ),
                     r["partner__name"] or agency,
                     r["registered_on"],
                     count.rule_set.name,

@@ -311,3 +311,20 @@ def test_rule_set_is_changed_and_a_fixed_reference_needs_its_date(world, login):
     # Person P is 16 on 01/09/2026: the stored outcome follows the new reference date.
     assert world.person_p.registrations.get().eligibility == "not_eligible"
     assert AuditEvent.objects.filter(action="eligibility.rule_set_update").exists()
+
+
+def test_the_report_shows_the_age_the_rules_judged_not_todays(world, login):
+    """Born in June 2014 and registered in January 2026: 11 on the registration day, the rules'
+    reference, so « between 12 and 24 » fails; the report says 11, not the age of today."""
+    helpers.create_person(world.pa, partner=world.q, family_name="Ilboudo",
+                          birth_date=datetime.date(2014, 6, 1))  # fmt: skip
+    _rules(world.pa, ("age", "between", [12, 24]))
+    client = login(world.manager_a)
+    page = text(_report(client, world.pa))
+    row = page[page.index("ILBOUDO") :].split("</tr>")[0]
+    assert re.findall(r'<td class="num">(\d+)</td>', row) == ["11"]
+    assert "Age on the reference day" in page
+    response = _report(client, world.pa, format="xlsx")
+    _summary, rows = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    lines = {row[1].value: row[4].value for row in rows.iter_rows(min_row=2)}
+    assert lines["Ilboudo"] == 11
