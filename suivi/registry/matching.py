@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz.distance import JaroWinkler, Levenshtein
 
@@ -916,26 +916,27 @@ PERSON_COLUMNS = (
     "area_id",
     "household_id",
 )
-# The areas holding the person's area, read with ``person_values``.
-AREA_LINEAGE = {
-    "area_parent_id": F("area__parent_id"),
-    "area_grandparent_id": F("area__parent__parent_id"),
-}
-
-
-def person_values(persons):
-    """The persons as the matcher reads them (dicts of ``PERSON_COLUMNS`` and the lineage of
-    their area)."""
-    return persons.values(*PERSON_COLUMNS, **AREA_LINEAGE)
 
 
 def area_lineage(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
-    """The parent and grandparent of each area, in one query."""
+    """The parent and grandparent of each area, in one query (on the small table of areas, not
+    joined to the persons)."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
     rows = Area.objects.filter(pk__in=ids).values_list("pk", "parent_id", "parent__parent_id")
     return {pk: (parent, grandparent) for pk, parent, grandparent in rows}
+
+
+def with_lineage(rows: list[dict]) -> list[dict]:
+    """Give each row (a dict with ``area_id``) the parent and grandparent of its area, which
+    the area comparison reads."""
+    lineage = area_lineage(row.get("area_id") for row in rows)
+    for row in rows:
+        row["area_parent_id"], row["area_grandparent_id"] = lineage.get(
+            row.get("area_id"), (None, None)
+        )
+    return rows
 
 
 @dataclasses.dataclass
@@ -1023,7 +1024,7 @@ def candidate_rows(data: dict, *, exclude_ids: Iterable[int] = ()) -> list[dict]
     wanted = list(dict.fromkeys(i for i in ids if i not in excluded))
     if not wanted:
         return []
-    return list(person_values(active.filter(pk__in=wanted).order_by("pk")))
+    return list(active.filter(pk__in=wanted).order_by("pk").values(*PERSON_COLUMNS))
 
 
 def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = None):
@@ -1042,17 +1043,13 @@ def likely_matches(user, data: dict, limit: int = 10, threshold: float | None = 
         return []
     area = data.get("area")
     household = data.get("household")
-    area_id = getattr(area, "pk", area)
-    parent, grandparent = area_lineage([area_id]).get(area_id, (None, None))
     probe = {
         **data,
         "id": 0,
-        "area_id": area_id,
-        "area_parent_id": parent,
-        "area_grandparent_id": grandparent,
+        "area_id": getattr(area, "pk", area),
         "household_id": getattr(household, "pk", household),
     }
-    frame = Frame([probe, *rows])
+    frame = Frame(with_lineage([probe, *rows]))
     persons = Person.objects.filter(merged_into__isnull=True)
     n_records = _registry_size(persons)
     if n_records >= MODEL.tf_min_records:
@@ -1172,7 +1169,7 @@ def _fetch_terms(
     group, params = Q(), 0
     for term, size in [*terms, (None, LINK_QUERY_PARAMS)]:
         if group and (term is None or params + size > LINK_QUERY_PARAMS):
-            for row in person_values(persons.filter(group)):
+            for row in persons.filter(group).values(*PERSON_COLUMNS):
                 found.setdefault(row["id"], row)
             group, params = Q(), 0
             if heartbeat is not None:
@@ -1291,7 +1288,7 @@ def link(
         return []
     # A first list into an empty registry is only compared with itself.
     registry = persons.exists()
-    found = registry_candidates(rows, persons, heartbeat) if registry else []
+    found = with_lineage(registry_candidates(rows, persons, heartbeat)) if registry else []
     probes = len(rows)
     # The records come first: an index below ``probes`` is a record (their ids are not read).
     frame = Frame([*rows, *found], spellings=True)

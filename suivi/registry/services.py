@@ -786,13 +786,8 @@ def duplicates_scan(
     Doing it again changes nothing: known pairs are kept (their score refreshed while open),
     rejected and merged pairs are not proposed again. Returns the figures of the scan.
     """
-    rows = list(
-        matching.person_values(
-            Person.objects.filter(organisation=organisation, merged_into__isnull=True).order_by(
-                "pk"
-            )
-        )
-    )
+    persons = Person.objects.filter(organisation=organisation, merged_into__isnull=True)
+    rows = matching.with_lineage(list(persons.order_by("pk").values(*matching.PERSON_COLUMNS)))
     frame = matching.Frame(rows)
     count = len(rows)
     del rows  # the columns hold what the scan reads: a million dicts let go

@@ -206,3 +206,20 @@ def test_a_region_and_a_commune_of_that_region_are_the_same_area_not_different_o
     assert matching.reasons_for(scored, 0)[-1] == "area:within"
     assert "area:within" not in matching.reasons_for(scored, 1)
     assert scored.weight[0] > scored.weight[1] + 3
+
+
+def test_registering_with_the_region_only_shows_the_person_registered_in_its_commune(world):
+    from tests import helpers
+
+    region = helpers.create_area("ML04", "Ségou", 1)
+    cercle = helpers.create_area("ML0401", "Ségou", 2, parent=region)
+    commune = helpers.create_area("ML040101", "Pelengana", 3, parent=cercle)
+    registered = helpers.create_person(
+        world.pa, family_name="Traoré", given_name="Mamadou", sex="M",
+        birth_date=datetime.date(1990, 3, 14), area=commune,
+    )  # fmt: skip
+    probe = {"family_name": "TRAORE", "given_name": "Mamadou", "sex": "M", "area": region}
+    probe |= {"birth_date": datetime.date(1990, 7, 1), "birth_date_estimated": True}
+    matches = matching.likely_matches(world.manager_a, probe)
+    assert [m.person_id for m in matches] == [registered.pk]
+    assert "area:within" in matches[0].reasons
