@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 
 from django.db import connections, models
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 BATCH_ROWS = 5000
@@ -32,10 +34,13 @@ def batched(items: Iterable, size: int | None = None) -> Iterator[list]:
 
 
 class Builder:
-    """Unsaved instances of ``model`` built from dicts of field values, the way Django builds
-    the rows it reads (positional values by attribute name): several times faster than keyword
-    arguments, which matters at a million rows. Defaults are computed once per builder, so all
-    its instances share one ``created_at``."""
+    """Unsaved instances of ``model`` built from dicts of field values. Defaults are computed
+    once per builder, so all its instances share one ``created_at``.
+
+    When nothing listens to the model's ``pre_init`` and ``post_init`` signals, an instance is
+    its attribute values set directly, as ``__init__`` would set them, without going through
+    each field's descriptor: six times faster, which matters at a million rows. Otherwise the
+    values are given to the constructor by position."""
 
     def __init__(self, model: type[models.Model], **common):
         self.model = model
@@ -44,6 +49,9 @@ class Builder:
         self.relations = {f.name: f.attname for f in fields if f.is_relation}
         self.defaults = {f.attname: f.get_default() for f in fields}
         self.defaults.update(self._attvalues(common))
+        self.direct = not (
+            signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model)
+        )
 
     def _attvalues(self, data: dict) -> dict:
         values = {}
@@ -57,7 +65,15 @@ class Builder:
 
     def __call__(self, data: dict) -> models.Model:
         values = {**self.defaults, **self._attvalues(data)}
-        return self.model(*[values[name] for name in self.attnames])
+        if len(values) != len(self.defaults):
+            unknown = sorted(values.keys() - self.defaults.keys())
+            raise TypeError(f"{self.model.__name__} has no field {unknown[0]!r}")
+        if not self.direct:
+            return self.model(*[values[name] for name in self.attnames])
+        instance = self.model.__new__(self.model)
+        instance.__dict__.update(values)
+        instance._state = ModelState()
+        return instance
 
 
 def can_copy(using: str = "default") -> bool:
