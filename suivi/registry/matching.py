@@ -255,6 +255,19 @@ def _splink_condition(comparison: Comparison, level: Level) -> str:
 # --- Records as columns ------------------------------------------------------------------------
 
 
+# The fields of a record that matching compares (a person of the registry also has its id and
+# household; the lineage of the area is added by ``with_lineage``).
+COMPARED = (
+    "family_name",
+    "given_name",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "phone",
+    "area_id",
+)
+
+
 class Record:
     """What matching compares of one record not yet in the registry (a row of a list being
     imported), read with ``get`` like the dicts of the registry's persons.
@@ -264,17 +277,7 @@ class Record:
     places, days of birth) instead of keeping a copy per row.
     """
 
-    __slots__ = (
-        "family_name",
-        "given_name",
-        "sex",
-        "birth_date",
-        "birth_date_estimated",
-        "phone",
-        "area_id",
-        "area_parent_id",
-        "area_grandparent_id",
-    )
+    __slots__ = (*COMPARED, "area_parent_id", "area_grandparent_id")
 
     def __init__(self, **values):
         for name in self.__slots__:
@@ -905,17 +908,7 @@ def scan(
 
 # --- One record against the registry -----------------------------------------------------------
 
-PERSON_COLUMNS = (
-    "id",
-    "family_name",
-    "given_name",
-    "sex",
-    "birth_date",
-    "birth_date_estimated",
-    "phone",
-    "area_id",
-    "household_id",
-)
+PERSON_COLUMNS = ("id", *COMPARED, "household_id")
 
 
 def area_lineage(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]:
