@@ -381,10 +381,7 @@ def batch_validate(*, batch: ImportBatch) -> None:
                 flush()
         flush()
         ignored = table.ignored
-    lineage = matching.area_lineage({row.area_id for row in accepted})
-    for row in accepted:
-        if row.area_id is not None:
-            row.area_parent_id, row.area_grandparent_id = lineage.get(row.area_id, (None, None))
+    matching.with_lineage(accepted)
     batch.registered_like_rows, batch.repeated_rows = _find_duplicates(
         batch, numbers, accepted, heartbeat=lambda: _progress(batch, counts["total"])
     )

@@ -286,6 +286,9 @@ class Record:
     def get(self, name: str, default=None):
         return getattr(self, name, default)
 
+    def __setitem__(self, name: str, value) -> None:
+        setattr(self, name, value)
+
     @staticmethod
     def interned() -> Callable:
         """A function that returns a value equal to the one given, the same object each time
@@ -921,9 +924,9 @@ def area_lineage(ids: Iterable[int]) -> dict[int, tuple[int | None, int | None]]
     return {pk: (parent, grandparent) for pk, parent, grandparent in rows}
 
 
-def with_lineage(rows: list[dict]) -> list[dict]:
-    """Give each row (a dict with ``area_id``) the parent and grandparent of its area, which
-    the area comparison reads."""
+def with_lineage(rows: list) -> list:
+    """Give each row (a dict of a person, or a ``Record``) the parent and grandparent of its
+    area, which the area comparison reads."""
     lineage = area_lineage(row.get("area_id") for row in rows)
     for row in rows:
         row["area_parent_id"], row["area_grandparent_id"] = lineage.get(
